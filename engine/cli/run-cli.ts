@@ -1,0 +1,58 @@
+import { PRODUCT_NAME, VOXNAS_VERSION } from '../version.ts';
+import { EXIT, type CliCommand, type CliIo, type ExitCode } from './cli-io.ts';
+import { infoCommand } from './commands/info.ts';
+
+/** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
+export const COMMANDS = {
+  info: infoCommand,
+} satisfies Record<string, CliCommand>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+  const commands = Object.entries(COMMANDS)
+    .map(([name, command]) => `  ${name.padEnd(width)}${command.summary}`)
+    .join('\n');
+  return `${PRODUCT_NAME} ${VOXNAS_VERSION}: neural architecture search for 3D medical image segmentation
+
+Usage: voxnas <command> [options]
+       voxnas --help | --version
+
+Commands:
+${commands}
+
+Options:
+  -h, --help     show this help (after a command: that command's usage)
+  -V, --version  print the version
+
+Exit codes: 0 success, 1 the command failed, 2 bad input (the message names the file and what to do).
+`;
+}
+
+/** Runs the CLI on argv (without node and the script path); returns the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(helpText());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`${VOXNAS_VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (!isCommandName(first)) {
+    io.stderr.write(`voxnas: unknown command '${first}'. Run 'voxnas --help' to list the commands.\n`);
+    return EXIT.badInput;
+  }
+  const command = COMMANDS[first];
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  return command.run(rest, io);
+}
