@@ -1,9 +1,11 @@
 import { PRODUCT_NAME, VOXNAS_VERSION } from '../version.ts';
 import { EXIT, type CliCommand, type CliIo, type ExitCode } from './cli-io.ts';
+import { datasetCommand } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
+  dataset: datasetCommand,
   info: infoCommand,
 } satisfies Record<string, CliCommand>;
 
