@@ -1,12 +1,15 @@
 import { PRODUCT_NAME, VOXNAS_VERSION } from '../version.ts';
 import { EXIT, type CliCommand, type CliIo, type ExitCode } from './cli-io.ts';
+import { isInputError } from '../io/input-error.ts';
 import { datasetCommand } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
+import { readCommand } from './commands/read.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
   dataset: datasetCommand,
   info: infoCommand,
+  read: readCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -56,5 +59,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return EXIT.ok;
   }
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    // Bad input is the user's to fix: one line, no stack trace. Anything else is our bug.
+    if (isInputError(error)) {
+      io.stderr.write(`voxnas ${first}: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    const detail = process.env['VOXNAS_DEBUG'] ? (error as Error).stack : (error as Error).message;
+    io.stderr.write(`voxnas ${first}: internal error: ${detail}. Please report it (set VOXNAS_DEBUG=1 for details).\n`);
+    return EXIT.failed;
+  }
 }

@@ -379,6 +379,13 @@ def dicom_file(path, rel, data_root):
         if np.linalg.norm(step) < 1e-6:  # every frame at one position (e.g. SEG segments): one-slice rule
             step = n * one_slice_step(ds)
             geometry['stepFromThickness'] = True
+    elif frames > 1 and 'GridFrameOffsetVector' in ds and floats(ds.get('ImagePositionPatient'), 3):
+        # RT Dose (PS3.3 C.8.8.3.2, relative offsets): frame f lies at IPP + offset[f] * n.
+        offsets = np.array([float(v) for v in ds.GridFrameOffsetVector])
+        ordered = np.sort(offsets)
+        origin = np.array(floats(ds.ImagePositionPatient, 3)) + ordered[0] * n
+        step = n * (ordered[-1] - ordered[0]) / (frames - 1)
+        geometry.update(gaps_info(ordered))
     else:
         ipp = floats(fg_value(ds, 'PlanePositionSequence', 'ImagePositionPatient'), 3)
         origin = np.array(ipp) if ipp else np.zeros(3)
@@ -411,8 +418,6 @@ def dicom_file(path, rel, data_root):
         entry['lossy'] = True
     if not has_iop:
         entry['noOrientation'] = True
-    if frames > 1 and not positions and 'GridFrameOffsetVector' in ds:
-        notes.append('RT Dose: GridFrameOffsetVector ignored; third column from the one-slice rule')
     if 'DoseGridScaling' in ds:
         notes.append(f'RT Dose: DoseGridScaling {float(ds.DoseGridScaling):g} not applied (stats are stored values)')
     entry.update(geometry)

@@ -31,7 +31,7 @@ describe('voxnas command line', () => {
     const help = await voxnas('--help');
     expect(help.code).toBe(0);
     for (const [name, command] of Object.entries(COMMANDS)) {
-      expect(help.stdout).toMatch(new RegExp(`^  ${name}\\s+${command.summary}$`, 'm'));
+      expect(help.stdout).toMatch(new RegExp(`^  ${name}\\s+${command.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     }
     expect(await voxnas('--version')).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
   });
