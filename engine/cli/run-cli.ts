@@ -4,12 +4,14 @@ import { isInputError } from '../io/input-error.ts';
 import { datasetCommand } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
 import { readCommand } from './commands/read.ts';
+import { costCommand } from './commands/cost.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
   dataset: datasetCommand,
   info: infoCommand,
   read: readCommand,
+  cost: costCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;

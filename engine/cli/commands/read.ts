@@ -1,30 +1,9 @@
 import { readVolume } from '../../io/read-volume.ts';
 import { affineRas, voxelStats } from '../../io/volume.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
+import { parseOptions } from '../parse-options.ts';
 
 const USAGE = 'voxnas read <file | dicom-folder | DICOMDIR> [--series <SeriesInstanceUID>] [--reference <series-folder>] [--json]';
-const VALUE_OPTIONS = ['--series', '--reference'] as const;
-
-/** Splits arguments into value options, flags and positionals; null for an unknown option or a missing value. */
-function parseArgs(args: readonly string[]): { values: Partial<Record<(typeof VALUE_OPTIONS)[number], string>>; json: boolean; positional: string[] } | string {
-  const values: Partial<Record<(typeof VALUE_OPTIONS)[number], string>> = {};
-  const positional: string[] = [];
-  let json = false;
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (arg === '--json') json = true;
-    else if ((VALUE_OPTIONS as readonly string[]).includes(arg)) {
-      const value = args[index + 1];
-      if (value === undefined || value.startsWith('--')) return `option '${arg}' needs a value`;
-      values[arg as (typeof VALUE_OPTIONS)[number]] = value;
-      index += 1;
-    } else if (arg.startsWith('--')) return `unknown option '${arg}'`;
-    else positional.push(arg);
-  }
-  if (positional.length !== 1) return 'give exactly one file or folder';
-  return { values, json, positional };
-}
-
 /** Rounds away float noise in geometry (1e-9 mm) so that printed matrices are readable. */
 const tidy = (value: number) => Math.round(value * 1e9) / 1e9 || 0;
 
@@ -32,12 +11,14 @@ export const readCommand: CliCommand = {
   summary: 'Read one image (NIfTI, DICOM file, DICOM series folder) and print its geometry and value range',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseArgs(args);
-    if (typeof parsed === 'string') {
-      io.stderr.write(`voxnas read: ${parsed}. Usage: ${USAGE}\n`);
+    const parsed = parseOptions(args, { values: ['--series', '--reference'], flags: ['--json'] });
+    const problem = 'error' in parsed ? parsed.error : parsed.positional.length !== 1 ? 'give exactly one file or folder' : null;
+    if (problem !== null || 'error' in parsed) {
+      io.stderr.write(`voxnas read: ${problem}. Usage: ${USAGE}\n`);
       return EXIT.badInput;
     }
-    const { values, json, positional } = parsed;
+    const { values, positional } = parsed;
+    const json = parsed.flags.has('--json');
     const options = {
       ...(values['--series'] ? { seriesInstanceUid: values['--series'] } : {}),
       ...(values['--reference'] ? { referenceSeries: values['--reference'] } : {}),
