@@ -50,6 +50,17 @@ async function mapLimited<T, R>(items: T[], limit: number, task: (item: T) => Pr
 }
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
+const MEDIA_STORAGE_SOP_CLASS = 'x00020002';
+const DIRECTORY_RECORD_SEQUENCE = 'x00041220';
+
+/** A DICOMDIR says so in its meta header (Media Storage SOP Class), rarely in the data set. */
+function isDicomdir(parsed: ParsedDicom): boolean {
+  return (
+    parsed.meta?.string(MEDIA_STORAGE_SOP_CLASS)?.replace(/\0/g, '').trim() === DICOMDIR_SOP_CLASS ||
+    parsed.dataSet.string(TAG.sopClassUid) === DICOMDIR_SOP_CLASS ||
+    parsed.dataSet.elements[DIRECTORY_RECORD_SEQUENCE] !== undefined
+  );
+}
 
 function isMosaic(parsed: ParsedDicom): boolean {
   return (parsed.dataSet.string(TAG.imageType) ?? '').toUpperCase().split('\\').includes('MOSAIC');
@@ -131,7 +142,7 @@ async function readSeriesFolder(source: string, files: string[], options: DicomR
   for (const file of parsedFiles) {
     if (!file) continue;
     const { dataSet } = file.parsed;
-    if (dataSet.string(TAG.sopClassUid) === DICOMDIR_SOP_CLASS || !dataSet.elements[TAG.pixelData]) continue;
+    if (isDicomdir(file.parsed) || !dataSet.elements[TAG.pixelData]) continue;
     const uid = dataSet.string(TAG.seriesInstanceUid) ?? `(no SeriesInstanceUID) ${dirname(file.path)}`;
     const group = groups.get(uid) ?? { uid, description: dataSet.string(TAG.seriesDescription) ?? '', files: [] };
     group.files.push(file);
@@ -178,7 +189,7 @@ export async function readDicomWithWarnings(path: string, options: DicomReadOpti
     return readSeriesFolder(path, listed ?? (await listFiles(path)), options);
   }
   const parsed = await parseDicomFile(path);
-  if (parsed.dataSet.string(TAG.sopClassUid) === DICOMDIR_SOP_CLASS) return readSeriesFolder(path, await listDicomdirFiles(path), options);
+  if (isDicomdir(parsed)) return readSeriesFolder(path, await listDicomdirFiles(path), options);
   if (isSegmentation(parsed)) {
     const reference = options.referenceSeries ? await readDicomWithWarnings(options.referenceSeries, { ...options, referenceSeries: undefined }) : undefined;
     const segmentation = await readSegmentation(parsed, path, reference?.volume);

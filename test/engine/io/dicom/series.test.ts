@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readDicomWithWarnings } from '../../../../engine/io/dicom/read-dicom.ts';
 import { encodeDicomImage, type DicomImageSpec } from '../../../../engine/io/dicom/write-dicom-image.ts';
 import { affineRas, type Vec3 } from '../../../../engine/io/volume.ts';
+import { requireSharedData } from '../../../support/shared-data.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'voxnas-series-'));
 const round = (matrix: number[][]) => matrix.map((row) => row.map((value) => Math.round(value * 1e6) / 1e6 || 0));
@@ -91,5 +92,17 @@ describe('DICOM series assembly', () => {
     ]);
     const chosen = await readDicomWithWarnings(twoSeries, { seriesInstanceUid: '1.2.3.4' });
     expect(chosen.volume.dims).toEqual([3, 2, 1]);
+  });
+});
+
+describe('DICOMDIR', () => {
+  it('lists the series it references, and reads the chosen one like its folder (uneven gaps reported)', async () => {
+    const tree = join(requireSharedData(), 'samples', 'pydicom-debian', 'dicomdirtests');
+    await expect(readDicomWithWarnings(join(tree, 'DICOMDIR'))).rejects.toThrow(/DICOMDIR: holds 13 series: .*"Routine Brain".*Pick one with --series/);
+    const folder = await readDicomWithWarnings(join(tree, '77654033', 'CT2'));
+    const uid = '1.3.6.1.4.1.5962.1.1.0.0.0.1196530851.28319.0.2';
+    const viaDicomdir = await readDicomWithWarnings(join(tree, 'DICOMDIR'), { seriesInstanceUid: uid });
+    expect({ ...viaDicomdir.volume, data: Array.from(viaDicomdir.volume.data) }).toEqual({ ...folder.volume, data: Array.from(folder.volume.data) });
+    expect(viaDicomdir.warnings).toEqual([expect.stringContaining('slices are unevenly spaced (gaps from 1.250 to 202.500 mm)')]);
   });
 });
