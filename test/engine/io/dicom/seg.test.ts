@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDicomWithWarnings } from '../../../../engine/io/dicom/read-dicom.ts';
 import { parseDicomFile } from '../../../../engine/io/dicom/parse.ts';
 import { readSegmentation } from '../../../../engine/io/dicom/seg.ts';
 import type { Volume } from '../../../../engine/io/volume.ts';
+import { encodeBinarySeg } from '../../../support/dicom-seg.ts';
 import { readNrrd } from '../../../support/nrrd.ts';
 import { requireSharedData } from '../../../support/shared-data.ts';
 
@@ -62,5 +65,43 @@ describe('DICOM-SEG to a label volume on the referenced series', () => {
     await expect(readDicomWithWarnings(join(dcmqi, 'liver.dcm'), { referenceSeries: join(dcmqi, '24x38x3', 'image') })).rejects.toThrow(
       /liver\.dcm: has 512x512 frames but the reference series is 24x38\. Give the series the segmentation was drawn on\./,
     );
+  });
+});
+
+describe('DICOM-SEG edge cases (synthetic files)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'voxnas-seg-'));
+
+  it('reports overlapping segments, keeps the higher number, and unpacks bits across frame boundaries', async () => {
+    // 3x3 frames (9 bits: frames are not byte-aligned), two slices, two segments overlapping in 2 voxels.
+    const path = join(folder, 'overlap.dcm');
+    writeFileSync(
+      path,
+      encodeBinarySeg(3, 3, ['liver', 'tumour'], [
+        { segment: 1, position: [0, 0, 0], mask: [1, 1, 0, 0, 1, 0, 0, 0, 0] },
+        { segment: 1, position: [0, 0, 1], mask: [0, 0, 0, 0, 1, 1, 0, 0, 1] },
+        { segment: 2, position: [0, 0, 0], mask: [0, 1, 1, 0, 0, 0, 0, 0, 0] },
+        { segment: 2, position: [0, 0, 1], mask: [0, 0, 0, 0, 0, 1, 0, 0, 0] },
+      ]),
+    );
+    const result = await readSegmentation(await parseDicomFile(path), path);
+    expect({ dims: result.volume.dims, data: Array.from(result.volume.data), segments: result.segments, overlaps: result.overlaps }).toEqual({
+      dims: [3, 3, 2],
+      data: [1, 2, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 1],
+      segments: [
+        { number: 1, label: 'liver' },
+        { number: 2, label: 'tumour' },
+      ],
+      overlaps: { '1+2': 2 },
+    });
+    expect(result.warnings).toEqual([expect.stringContaining('no reference series given'), expect.stringContaining('segments overlap (1+2: 2 voxels)')]);
+  });
+
+  it('stacks frames without positions per segment, and refuses to place them on a reference', async () => {
+    const path = join(folder, 'unplaced.dcm');
+    writeFileSync(path, encodeBinarySeg(2, 2, ['a'], [{ segment: 1, position: null, mask: [1, 0, 0, 1] }]));
+    const parsed = await parseDicomFile(path);
+    const result = await readSegmentation(parsed, path);
+    expect([result.volume.dims, Array.from(result.volume.data)]).toEqual([[2, 2, 1], [1, 0, 0, 1]]);
+    await expect(readSegmentation(parsed, path, result.volume)).rejects.toThrow(/gives its frames no ImagePositionPatient/);
   });
 });
