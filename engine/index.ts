@@ -1,7 +1,10 @@
 /**
  * The engine's public entry: the only engine module that main/ may import.
- * Later issues add the dataset, planning, search and export services here.
  */
 export { PRODUCT_NAME, VOXNAS_VERSION } from './version.ts';
 export { describeRuntime, type RuntimeReport } from './runtime/runtime-report.ts';
 export { resourcesDir, sampleDatasetDir } from './runtime/paths.ts';
+export { InputError, isInputError } from './io/input-error.ts';
+export { readVolume, type ReadVolumeResult } from './io/read-volume.ts';
+export { affineRas, type Volume } from './io/volume.ts';
+export { checkDataset, importCheckedDataset, type DatasetCheck, type ImportOutcome } from './data/dataset-check.ts';
