@@ -9,7 +9,8 @@ import { dirname, relative, resolve, sep } from 'node:path';
 
 const ROOT = import.meta.dirname;
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-const UI_PACKAGES = ['vue', 'pinia', '@cornerstonejs/', '@vue/'];
+// Cornerstone's viewer packages are UI; its codec packages (@cornerstonejs/codec-*, jpeg-lossless-decoder-js) are not.
+const UI_PACKAGES = ['vue', 'pinia', '@vue/', '@cornerstonejs/core', '@cornerstonejs/tools', '@cornerstonejs/dicom-image-loader', '@cornerstonejs/nifti-volume-loader'];
 const NODE_ONLY_PACKAGES = ['onnxruntime-node', '@tensorflow/tfjs-node', 'tsx'];
 
 /** Which layer a file (path relative to the project root, with '/') belongs to. */

@@ -18,6 +18,7 @@ describe('npm run lint enforces the layering of the architecture guide', () => {
       ['engine/io/fixture.ts', "import { getAppInfo } from '../../main/services/app-info.ts';\nexport const x = getAppInfo;"],
       ['engine/io/fixture.ts', "export const load = () => import('../../renderer/src/main.ts');"],
       ['engine/io/fixture.ts', "import { readFile } from 'node:fs/promises';\nimport * as tf from '@tensorflow/tfjs';\nexport const x = [readFile, tf];"],
+      ['engine/io/fixture.ts', "import { RenderingEngine } from '@cornerstonejs/core';\nimport codec from '@cornerstonejs/codec-charls';\nexport const x = [RenderingEngine, codec];"],
       // renderer/: no Node built-ins, no engine runtime code; types from the contract and engine/api are fine
       ['renderer/src/fixture.ts', "import fs from 'fs';\nexport const x = fs;"],
       ['renderer/src/fixture.ts', "import { VOXNAS_VERSION } from '../../engine/index.ts';\nexport const x = VOXNAS_VERSION;"],
@@ -38,6 +39,7 @@ describe('npm run lint enforces the layering of the architecture guide', () => {
       ['engine/io/fixture.ts', ["'../../main/services/app-info.ts' may not be imported here (engine)"]],
       ['engine/io/fixture.ts', ["'../../renderer/src/main.ts' may not be imported here (engine)"]],
       ['engine/io/fixture.ts', []],
+      ['engine/io/fixture.ts', ["'@cornerstonejs/core' may not be imported here (engine)"]],
       ['renderer/src/fixture.ts', ["'fs' may not be imported here (renderer)"]],
       ['renderer/src/fixture.ts', ["'../../engine/index.ts' may not be imported here (renderer)"]],
       ['renderer/src/fixture.ts', ["'electron' may not be imported here (renderer)"]],

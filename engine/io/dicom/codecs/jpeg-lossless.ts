@@ -18,7 +18,6 @@ let decoderClass: Promise<DecoderConstructor> | undefined;
 
 function loadDecoder(): Promise<DecoderConstructor> {
   decoderClass ??= (async () => {
-    // eslint-disable-next-line voxnas/layering -- a headless JPEG decoder published under the @cornerstonejs scope, not Cornerstone's UI
     const module = (await import('@cornerstonejs/jpeg-lossless-decoder-js')) as unknown as { Decoder: DecoderConstructor };
     return module.Decoder;
   })();

@@ -53,14 +53,12 @@ export function wasmModule<M>(spec: WasmModuleSpec<M>): WasmModuleHandle<M> {
 }
 
 /** Package specifiers of the codec modules (their `exports` entries), in one place. */
-/* eslint-disable voxnas/layering -- these @cornerstonejs packages are headless WebAssembly decoders with no UI or Cornerstone dependency; the layering rule's "@cornerstonejs/" prefix is meant for core/tools */
 export const CODEC_MODULES = {
   libjpegTurbo: { factory: () => require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), wasm: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm' },
   charls: { factory: () => require('@cornerstonejs/codec-charls/decodewasmjs'), wasm: '@cornerstonejs/codec-charls/decodewasm' },
   openjpeg: { factory: () => require('@cornerstonejs/codec-openjpeg/decodewasmjs'), wasm: '@cornerstonejs/codec-openjpeg/decodewasm' },
   openjph: { factory: () => require('@cornerstonejs/codec-openjph/wasmjs'), wasm: '@cornerstonejs/codec-openjph/wasm' },
 } as const;
-/* eslint-enable voxnas/layering */
 
 /**
  * The message of whatever a codec threw. Emscripten codecs throw a C++ exception as a bare number (a
