@@ -61,17 +61,20 @@ export interface ParamSpec {
   /** tfjs layout: conv [kd,kh,kw,cin,cout], transposed conv [kd,kh,kw,cout,cin], vectors [c]. */
   shape: number[];
   init: 'he-normal' | 'zeros' | 'ones';
+  /** Inputs feeding one output value (for He initialisation): kd*kh*kw*cin for a convolution, cin for a 2x2x2 stride-2 transposed one. */
+  fanIn?: number;
 }
 
 /** Parameters of one node (not descending into choices). */
 export function nodeParams(node: LayerNode): ParamSpec[] {
   switch (node.op) {
     case 'conv': {
-      const kernel: ParamSpec = { name: `${node.id}/kernel`, shape: [...node.kernel, node.inChannels, node.outChannels], init: 'he-normal' };
+      const fanIn = node.kernel[0] * node.kernel[1] * node.kernel[2] * node.inChannels;
+      const kernel: ParamSpec = { name: `${node.id}/kernel`, shape: [...node.kernel, node.inChannels, node.outChannels], init: 'he-normal', fanIn };
       return node.bias ? [kernel, { name: `${node.id}/bias`, shape: [node.outChannels], init: 'zeros' }] : [kernel];
     }
     case 'conv-transpose':
-      return [{ name: `${node.id}/kernel`, shape: [...node.kernel, node.outChannels, node.inChannels], init: 'he-normal' }];
+      return [{ name: `${node.id}/kernel`, shape: [...node.kernel, node.outChannels, node.inChannels], init: 'he-normal', fanIn: node.inChannels }];
     case 'instance-norm':
       return [
         { name: `${node.id}/gamma`, shape: [node.channels], init: 'ones' },
