@@ -5,6 +5,7 @@ import { datasetCommand } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
 import { readCommand } from './commands/read.ts';
 import { costCommand } from './commands/cost.ts';
+import { exportCommand } from './commands/export.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
@@ -12,6 +13,7 @@ export const COMMANDS = {
   info: infoCommand,
   read: readCommand,
   cost: costCommand,
+  export: exportCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;
