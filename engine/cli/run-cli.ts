@@ -5,6 +5,7 @@ import { datasetCommand } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
 import { readCommand } from './commands/read.ts';
 import { costCommand } from './commands/cost.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
 import { exportCommand } from './commands/export.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
@@ -13,6 +14,7 @@ export const COMMANDS = {
   info: infoCommand,
   read: readCommand,
   cost: costCommand,
+  evaluate: evaluateCommand,
   export: exportCommand,
 } satisfies Record<string, CliCommand>;
 
