@@ -40,15 +40,35 @@ export function initialWeightValues(params: readonly ParamSpec[], random: Normal
   return values;
 }
 
-/** tf.Variables for every parameter of the spec (every option of a supernet), from given values. */
+let weightSets = 0;
+
+/**
+ * tf.Variables for every parameter of the spec (every option of a supernet), from given values.
+ * Map keys are the spec's parameter names; the variables' own names get a per-set prefix, because
+ * tfjs variable names are global and two networks (a supernet and a child) may live side by side.
+ */
 export function createWeights(spec: NetworkSpec, values: Map<string, Float32Array>): NetworkWeights {
+  const prefix = `weights${(weightSets += 1)}:`;
   const weights: NetworkWeights = new Map();
   for (const param of specParams(spec)) {
     const value = values.get(param.name);
     if (!value) throw new Error(`no value for parameter ${param.name}`);
-    weights.set(param.name, tf.variable(tf.tensor(value, param.shape), true, param.name));
+    weights.set(param.name, tf.variable(tf.tensor(value, param.shape), true, `${prefix}${param.name}`));
   }
   return weights;
+}
+
+/**
+ * Gradients from tf.variableGrads (keyed by variable name) re-keyed by parameter name; parameters
+ * the pass did not use (other options of a supernet) have none.
+ */
+export function gradientsByParameter(weights: NetworkWeights, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const byParameter: Record<string, tf.Tensor> = {};
+  for (const [name, variable] of weights) {
+    const gradient = grads[variable.name];
+    if (gradient) byParameter[name] = gradient;
+  }
+  return byParameter;
 }
 
 /** Reads the current values of the weights (for checkpoints and export). */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../engine/backend/select-backend.ts';
 import { ndhwcToNcdhw, exportOnnx, verifyOnnxParity } from '../../../engine/export/index.ts';
 import { decodeGenome } from '../../../engine/network/decode.ts';
-import { createWeights, forward, initialWeightValues, type ForwardOptions } from '../../../engine/network/executor.ts';
+import { createWeights, forward, gradientsByParameter, initialWeightValues, type ForwardOptions } from '../../../engine/network/executor.ts';
 import { allNodes, specParams, type NetworkSpec } from '../../../engine/network/spec.ts';
 import { createRandom } from '../../../engine/runtime/random.ts';
 import { TEST_GENOMES } from '../../support/test-genomes.ts';
@@ -29,7 +29,7 @@ async function runOnce(spec: NetworkSpec, values: Map<string, Float32Array>, opt
   const { grads } = tf.variableGrads(lossOf, [...weights.values()]);
   const result = {
     outputs: await Promise.all(outputs.map(async (output) => Array.from(await output.data()))),
-    grads: Object.fromEntries(await Promise.all(Object.entries(grads).map(async ([name, grad]) => [name, Array.from(await grad.data())] as const))),
+    grads: Object.fromEntries(await Promise.all(Object.entries(gradientsByParameter(weights, grads)).map(async ([name, grad]) => [name, Array.from(await grad.data())] as const))),
   };
   tf.dispose([...outputs, ...projections, ...Object.values(grads), ...Object.values(mixWeights), input, ...weights.values()]);
   return result;
