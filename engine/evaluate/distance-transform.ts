@@ -23,8 +23,12 @@ export function squaredDistanceToSites(sites: Uint8Array, dims: Vec3, spacing: V
   for (let k = 0; k < depth; k += 1) {
     for (let i = 0; i < width; i += 1) alongLine(distances, k * width * height + i, width, height, spacing[1], scratch);
   }
+  // k lines are far apart in memory: copy each (i, k) slab of one j out, run its columns, copy it back.
+  const slab = new Float64Array(width * depth);
   for (let j = 0; j < height; j += 1) {
-    for (let i = 0; i < width; i += 1) alongLine(distances, j * width + i, width * height, depth, spacing[2], scratch);
+    for (let k = 0; k < depth; k += 1) slab.set(distances.subarray((k * height + j) * width, (k * height + j + 1) * width), k * width);
+    for (let i = 0; i < width; i += 1) alongLine(slab, i, width, depth, spacing[2], scratch);
+    for (let k = 0; k < depth; k += 1) distances.set(slab.subarray(k * width, (k + 1) * width), (k * height + j) * width);
   }
   return distances;
 }

@@ -85,20 +85,18 @@ export function neighbourOffsets(dims: Vec3, connectivity: 6 | 18 | 26): number[
  */
 export function surfaceOf(mask: PaddedMask): { sites: Uint8Array; indices: Int32Array } {
   const { data, dims } = mask;
-  const offsets = neighbourOffsets(dims, 6);
+  const row = dims[0];
+  const plane = dims[0] * dims[1];
   const sites = new Uint8Array(data.length);
   const found: number[] = [];
   for (let k = 1; k < dims[2] - 1; k += 1) {
     for (let j = 1; j < dims[1] - 1; j += 1) {
-      const row = (k * dims[1] + j) * dims[0];
-      for (let index = row + 1; index < row + dims[0] - 1; index += 1) {
+      const start = k * plane + j * row;
+      for (let index = start + 1; index < start + row - 1; index += 1) {
         if (data[index] === 0) continue;
-        for (const offset of offsets) {
-          if (data[index + offset] === 0) {
-            sites[index] = 1;
-            found.push(index);
-            break;
-          }
+        if (data[index - 1] === 0 || data[index + 1] === 0 || data[index - row] === 0 || data[index + row] === 0 || data[index - plane] === 0 || data[index + plane] === 0) {
+          sites[index] = 1;
+          found.push(index);
         }
       }
     }
