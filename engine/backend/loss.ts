@@ -47,7 +47,7 @@ export function crossEntropyLoss(logits: tf.Tensor5D, target: tf.Tensor5D): tf.S
 
 /**
  * softDiceLoss + crossEntropyLoss, the benchmark's and nnU-Net's default training loss. On wasm
- * one fused kernel computes it (and its gradient); the target gets a zero gradient there.
+ * one fused kernel computes it and its gradients (wasm/loss-kernels.ts).
  */
 export function diceCrossEntropyLoss(logits: tf.Tensor5D, target: tf.Tensor5D, options: DiceOptions): tf.Scalar {
   checkPair(logits, target);

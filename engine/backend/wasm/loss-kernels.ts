@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { defineHeapKernel, single } from './heap-kernel.ts';
 
 /**
@@ -9,8 +9,9 @@ import { defineHeapKernel, single } from './heap-kernel.ts';
  *   p = softmax(z) per voxel; I, P, T = sums over voxels of p * t, p, t per (sample, class);
  *   r = (2I + s) / (P + T + s); dice = 1 - mean(r); ce = -mean over voxels of sum_c t log p.
  * Gradient: with B = P + T + s, d dice / d p = -(2t - r) / (B * n * c), and through softmax
- * dz = p * (g - sum_c p g) + (p * sum_c t - t) / (n * voxels). The target is data: its
- * gradient is zero (and computed only if asked for).
+ * dz = p * (g - sum_c p g) + (p * sum_c t - t) / (n * voxels). The target's gradient,
+ * dt = -(2p - r) / (B * n * c) - log p / (n * voxels), is computed only when something asks
+ * for it (a registered gradient, not customGrad): never in training, where the target is data.
  */
 export interface DiceCeAttrs {
   smooth: number;
@@ -53,11 +54,11 @@ const forward = defineHeapKernel<DiceCeAttrs>({
   name: 'VoxNAS.DiceCrossEntropy',
   outputCount: 2,
   gradient: {
-    inputsToSave: [1],
+    inputsToSave: [0, 1],
     outputsToSave: [1],
-    gradients: ([dLoss], [target, probabilities], attrs) => [
+    gradients: ([dLoss], [logits, target, probabilities], attrs) => [
       () => single(backward([dLoss!, probabilities!, target!], attrs)),
-      () => tf.zerosLike(target!),
+      () => single(targetBackward([dLoss!, logits!, probabilities!, target!], attrs)),
     ],
   },
   outputShapes: ([shape]) => [[], shape!],
@@ -123,6 +124,36 @@ const backward = defineHeapKernel<DiceCeAttrs>({
         for (let k = 0; k < c; k++) {
           const pk = probabilities[at + k]!;
           out[at + k] = upstream * (pk * (g[k]! - weighted) + (pk * targetSum - target[at + k]!) * ceScale);
+        }
+      }
+    }
+  },
+});
+
+/** inputs: dLoss (scalar), logits, probabilities, target; output: dTarget. */
+const targetBackward = defineHeapKernel<DiceCeAttrs>({
+  name: 'VoxNAS.DiceCrossEntropyTargetGrad',
+  outputShapes: ([, shape]) => [shape!],
+  compute: ([dLoss, z, p, t], [dt], [, shape], attrs) => {
+    const logits = z!;
+    const probabilities = p!;
+    const out = dt!;
+    const { n, voxels, c, inter, pred, truth } = overlaps(probabilities, t!, shape!);
+    const upstream = dLoss![0]!;
+    for (let b = 0; b < n; b++) {
+      for (let at = b * voxels * c, end = (b + 1) * voxels * c; at < end; at += c) {
+        let max = -Infinity;
+        for (let k = 0; k < c; k++) max = Math.max(max, logits[at + k]!);
+        let total = 0;
+        for (let k = 0; k < c; k++) total += Math.exp(logits[at + k]! - max);
+        const logNormalizer = max + Math.log(total);
+        for (let k = 0; k < c; k++) {
+          const i = b * c + k;
+          const denominator = pred[i]! + truth[i]! + attrs.smooth;
+          const ratio = (2 * inter[i]! + attrs.smooth) / denominator;
+          const dice = -(2 * probabilities[at + k]! - ratio) / (denominator * n * c);
+          const ce = -(logits[at + k]! - logNormalizer) / (n * voxels);
+          out[at + k] = upstream * (dice + ce);
         }
       }
     }
