@@ -9,6 +9,11 @@ export interface CaseFingerprint {
   spacing: Triple;
   /** [i, j, k] voxel counts. */
   dims: Triple;
+  /**
+   * [i, j, k] size of the bounding box of the nonzero image voxels (any channel): the shape after
+   * cropping to nonzero, as planning needs it. Absent in fingerprints written before it was measured.
+   */
+  nonzeroDims?: Triple;
   /** Voxel count per integer label value present in the case (decimal string keys). */
   classVoxels: Record<string, number>;
 }

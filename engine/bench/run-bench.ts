@@ -2,12 +2,14 @@ import { pathToFileURL } from 'node:url';
 import type { Benchmark, BenchmarkResult } from './benchmark.ts';
 import { datasetCheckHippocampus } from './dataset-check-bench.ts';
 import { dicomSeriesRead } from './dicom-series-bench.ts';
+import { planHippocampus } from './plan-bench.ts';
 import { evaluateHippocampus, evaluateLarge } from './evaluate-bench.ts';
 
 /** Every benchmark of `npm run bench`; add one entry per benchmark. */
 export const BENCHMARKS = {
   'dataset-check-hippocampus': datasetCheckHippocampus,
   'dicom-series-read-512x512x300': dicomSeriesRead,
+  'plan-hippocampus': planHippocampus,
   'evaluate-hippocampus': evaluateHippocampus,
   'evaluate-512x512x300': evaluateLarge,
 } satisfies Record<string, Benchmark>;

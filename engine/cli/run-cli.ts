@@ -6,6 +6,7 @@ import { infoCommand } from './commands/info.ts';
 import { readCommand } from './commands/read.ts';
 import { costCommand } from './commands/cost.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
+import { planCommand } from './commands/plan.ts';
 import { exportCommand } from './commands/export.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
@@ -15,6 +16,7 @@ export const COMMANDS = {
   read: readCommand,
   cost: costCommand,
   evaluate: evaluateCommand,
+  plan: planCommand,
   export: exportCommand,
 } satisfies Record<string, CliCommand>;
 

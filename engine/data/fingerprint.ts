@@ -8,12 +8,15 @@ import {
   type Triple,
 } from '../api/fingerprint.ts';
 import { voxelCount, type Vec3, type Volume } from '../io/volume.ts';
+import { boxDims, nonzeroBox } from './preprocess/crop.ts';
 
 /** What one case contributes to the fingerprint; the voxels themselves can be dropped after this. */
 export interface CaseMeasurement {
   id: string;
   spacing: Triple;
   dims: Triple;
+  /** Shape of the nonzero bounding box of the image channels. */
+  nonzeroDims: Triple;
   /** Integer label value -> voxel count. */
   classVoxels: Map<number, number>;
   /** Per channel: finite foreground voxels of the case. */
@@ -92,6 +95,7 @@ export function measureCase(id: string, images: Volume[], label: Volume, options
     id,
     spacing: triple(label.spacing),
     dims: triple(label.dims),
+    nonzeroDims: boxDims(nonzeroBox(channels, triple(label.dims))),
     classVoxels,
     foregroundVoxels: channels.map((data) => finiteCount(data, all)),
     foregroundSamples: channels.map((data) => Float64Array.from([...kept].map((index) => data[index]!).filter(Number.isFinite))),
@@ -162,7 +166,7 @@ export function aggregateFingerprint(cases: CaseMeasurement[], info: Fingerprint
     createdAt: info.createdAt ?? new Date().toISOString(),
     caseCount: cases.length,
     excludedCases: info.excludedCases ?? [],
-    cases: cases.map((entry) => ({ id: entry.id, spacing: entry.spacing, dims: entry.dims, classVoxels: Object.fromEntries([...entry.classVoxels].sort(([a], [b]) => a - b).map(([value, count]) => [String(value), count])) })),
+    cases: cases.map((entry) => ({ id: entry.id, spacing: entry.spacing, dims: entry.dims, nonzeroDims: entry.nonzeroDims, classVoxels: Object.fromEntries([...entry.classVoxels].sort(([a], [b]) => a - b).map(([value, count]) => [String(value), count])) })),
     medianSpacing,
     medianDims: cases.length > 0 ? medianTriple(cases.map((entry) => entry.dims)) : null,
     anisotropy,

@@ -37,8 +37,8 @@ describe('dataset fingerprint', () => {
       caseCount: 2,
       excludedCases: [],
       cases: [
-        { id: 'a', spacing: [1, 1, 1], dims: [2, 2, 2], classVoxels: { 0: 4, 1: 2, 2: 2 } },
-        { id: 'b', spacing: [1, 1, 4], dims: [2, 2, 1], classVoxels: { 0: 3, 1: 1 } },
+        { id: 'a', spacing: [1, 1, 1], dims: [2, 2, 2], nonzeroDims: [2, 2, 2], classVoxels: { 0: 4, 1: 2, 2: 2 } },
+        { id: 'b', spacing: [1, 1, 4], dims: [2, 2, 1], nonzeroDims: [2, 2, 1], classVoxels: { 0: 3, 1: 1 } },
       ],
       medianSpacing: [1, 1, 2.5],
       medianDims: [2, 2, 1.5],
