@@ -8,6 +8,7 @@ import { costCommand } from './commands/cost.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { planCommand } from './commands/plan.ts';
 import { exportCommand } from './commands/export.ts';
+import { trainCommand } from './commands/train.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
@@ -18,6 +19,7 @@ export const COMMANDS = {
   evaluate: evaluateCommand,
   plan: planCommand,
   export: exportCommand,
+  train: trainCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;

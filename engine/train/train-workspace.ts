@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Genome } from '../api/genome.ts';
+import { toTensorOrder, type PlansJson } from '../api/plans.ts';
+import { caseFiles, readCase } from '../data/preprocess/case-file.ts';
+import { preprocessedFolder } from '../data/preprocess/preprocess-dataset.ts';
+import { crossValidationFolds, readSplitsFile, selectFold, writeSplitsFile, type FoldChoice } from '../data/splits.ts';
+import type { ValidationCase } from '../evaluate/validate-cases.ts';
+import { InputError } from '../io/input-error.ts';
+import { archId, canonicalJson } from '../network/genome.ts';
+import { readDatasetFile, readPlansFile } from '../runtime/workspace-files.ts';
+import { NNUNET_SGD, type OptimizerConfig } from './optimizers.ts';
+import { runTraining, type TrainingConfig, type TrainingEvent, type TrainingOutcome } from './training-run.ts';
+
+/** How long to train: a number of steps, or wall time (the schedule length is then set from the measured step time). */
+export type TrainingBudget = { steps: number } | { wallSeconds: number };
+
+/** nnU-Net's epoch: 250 training steps. */
+export const STEPS_PER_EPOCH = 250;
+
+/** Parses "45m", "2h", "90s", "300steps", "4epochs"; null when it is none of these. */
+export function parseBudget(text: string): TrainingBudget | null {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h|steps?|epochs?)$/.exec(text.trim());
+  if (!match) return null;
+  const value = Number(match[1]);
+  const unit = match[2]!;
+  if (unit.startsWith('step')) return Number.isInteger(value) && value > 0 ? { steps: value } : null;
+  if (unit.startsWith('epoch')) return Number.isInteger(value) && value > 0 ? { steps: value * STEPS_PER_EPOCH } : null;
+  return { wallSeconds: value * { s: 1, m: 60, h: 3600 }[unit as 's' | 'm' | 'h'] };
+}
+
+export interface WorkspaceTrainingOptions {
+  workspace: string;
+  /** The network; default: the plan's baseline U-Net. */
+  genome?: Genome;
+  fold: FoldChoice;
+  budget: TrainingBudget;
+  seed?: number;
+  optimizer?: OptimizerConfig;
+  augmentation?: boolean;
+  validateEvery?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainingEvent) => void;
+}
+
+export interface WorkspaceTraining extends TrainingOutcome {
+  runId: string;
+  runFolder: string;
+  plans: PlansJson;
+  config: TrainingConfig;
+  trainCaseIds: string[];
+  validationCaseIds: string[];
+}
+
+/** The folds of the workspace: splits.json when present (nnU-Net format), else 5 folds written there. */
+async function workspaceFolds(workspace: string, caseIds: string[]) {
+  const path = join(workspace, 'splits.json');
+  const exists = await access(path).then(
+    () => true,
+    () => false,
+  );
+  const folds = exists ? await readSplitsFile(path, caseIds) : crossValidationFolds(caseIds);
+  if (!folds.ok) throw new InputError(path, folds.errors.join('; '), 'Fix or delete splits.json (VoxNAS then writes a deterministic 5-fold split).');
+  if (!exists) await writeSplitsFile(path, folds.value);
+  return folds.value;
+}
+
+/**
+ * Trains a network on a planned workspace: the fold's training cases from the preprocessed cache,
+ * validation on the fold's other cases. The run folder's name is a hash of the configuration, so the
+ * same command run again after a crash continues the same run.
+ */
+export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promise<WorkspaceTraining> {
+  const { workspace } = options;
+  const [dataset, plans] = await Promise.all([readDatasetFile(workspace), readPlansFile(workspace)]);
+  const folder = preprocessedFolder(workspace, plans.dataId);
+  const caseIds = dataset.cases.filter((entry) => entry.split === 'training').map((entry) => entry.id);
+  const available: string[] = [];
+  for (const id of caseIds) {
+    if (await access(caseFiles(folder, id).json).then(() => true, () => false)) available.push(id);
+  }
+  if (available.length < 2) throw new InputError(folder, `holds ${available.length} preprocessed training case(s)`, "Run 'voxnas plan' for this workspace first.");
+  const fold = selectFold(await workspaceFolds(workspace, available), available, options.fold);
+  if (!fold.ok) throw new InputError(join(workspace, 'splits.json'), fold.errors.join('; '), 'Choose an existing fold (0-4) or all.');
+  const genome = options.genome ?? plans.network.genome;
+  const steps = 'steps' in options.budget ? options.budget.steps : null;
+  const config: TrainingConfig = {
+    genome,
+    fold: options.fold,
+    seed: options.seed ?? 0,
+    optimizer: options.optimizer ?? NNUNET_SGD,
+    maxSteps: steps,
+    wallSeconds: 'wallSeconds' in options.budget ? options.budget.wallSeconds : null,
+    validateEvery: options.validateEvery ?? (steps !== null ? Math.max(5, Math.min(STEPS_PER_EPOCH, Math.round(steps / 10))) : STEPS_PER_EPOCH),
+    batchSize: plans.batchSize,
+    patchSize: toTensorOrder(plans.patchSize),
+    augmentation: options.augmentation ?? true,
+    dataId: plans.dataId,
+    classes: plans.labelValues.length,
+    inputChannels: plans.dataset.channels.length,
+  };
+  const runId = `train-${archId(genome)}-fold${options.fold}-${createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 8)}`;
+  const runFolder = join(workspace, 'runs', runId);
+  await mkdir(runFolder, { recursive: true });
+  const validationCases: ValidationCase[] = [];
+  for (const id of fold.value.val) {
+    const loaded = await readCase(folder, id);
+    if (loaded.label === null) throw new InputError(caseFiles(folder, id).json, 'has no label map', "Run 'voxnas plan' again.");
+    validationCases.push({ id, image: loaded.image, label: loaded.label, record: loaded.record });
+  }
+  const [d, h, w] = config.patchSize;
+  const outcome = await runTraining({
+    runFolder,
+    config,
+    trainCases: fold.value.train.map((id) => {
+      const files = caseFiles(folder, id);
+      return { id, binPath: files.bin, jsonPath: files.json };
+    }),
+    validationCases,
+    // One pass over a whole case when it is at most 8 patches big (the hippocampus cases always are).
+    wholeVolumeVoxels: 8 * d * h * w,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  return { ...outcome, runId, runFolder, plans, config, trainCaseIds: fold.value.train, validationCaseIds: fold.value.val };
+}
