@@ -39,7 +39,7 @@ export async function loadCheckpoint<State>(folder: string, name: 'last' | 'best
   try {
     decoded = decodeTensorFile(bytes);
   } catch (error) {
-    throw new Error(`${path}: the checkpoint is damaged (${(error as Error).message}); delete it to restart the run from its previous checkpoint`);
+    throw new Error(`${path}: the checkpoint is damaged (${(error as Error).message}); delete it to restart the run from its previous checkpoint`, { cause: error });
   }
   const weights = new Map<string, NamedArray>();
   const optimizer = new Map<string, NamedArray>();
