@@ -39,6 +39,8 @@ export interface WorkspaceTrainingOptions {
   seed?: number;
   optimizer?: OptimizerConfig;
   augmentation?: boolean;
+  /** Overrides the plan's batch size (e.g. a smaller batch for more steps in a CPU time budget). */
+  batchSize?: number;
   validateEvery?: number;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
@@ -93,7 +95,7 @@ export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promi
     maxSteps: steps,
     wallSeconds: 'wallSeconds' in options.budget ? options.budget.wallSeconds : null,
     validateEvery: options.validateEvery ?? (steps !== null ? Math.max(5, Math.min(STEPS_PER_EPOCH, Math.round(steps / 10))) : STEPS_PER_EPOCH),
-    batchSize: plans.batchSize,
+    batchSize: options.batchSize ?? plans.batchSize,
     patchSize: toTensorOrder(plans.patchSize),
     augmentation: options.augmentation ?? true,
     dataId: plans.dataId,

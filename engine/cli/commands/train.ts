@@ -8,13 +8,13 @@ import { parseBudget, trainInWorkspace } from '../../train/train-workspace.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 
-const USAGE = 'voxnas train -w <workspace> [--genome <file>|baseline] [--fold 0-4|all] [--budget 45m|300steps|4epochs] [--seed N] [--no-augmentation] [--backend tensorflow|wasm|cpu] [--json]';
+const USAGE = 'voxnas train -w <workspace> [--genome <file>|baseline] [--fold 0-4|all] [--budget 45m|300steps|4epochs] [--seed N] [--batch N] [--validate-every N] [--no-augmentation] [--backend tensorflow|wasm|cpu] [--json]';
 
 export const trainCommand: CliCommand = {
   summary: 'Train a network on a planned workspace (resumable: run the same command again after a crash)',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--genome', '--fold', '--budget', '--seed', '--backend'], flags: ['--json', '--no-augmentation'] });
+    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--genome', '--fold', '--budget', '--seed', '--backend', '--batch', '--validate-every'], flags: ['--json', '--no-augmentation'] });
     const fail = (message: string) => {
       io.stderr.write(`voxnas train: ${message}. Usage: ${USAGE}\n`);
       return EXIT.badInput;
@@ -29,6 +29,10 @@ export const trainCommand: CliCommand = {
     if (budget === null) return fail(`--budget takes e.g. 45m, 2h, 300steps or 4epochs, not '${values['--budget']}'`);
     const seed = Number(values['--seed'] ?? 0);
     if (!Number.isInteger(seed) || seed < 0) return fail('--seed takes a non-negative integer');
+    const positiveOrNull = (name: string) => (values[name] === undefined ? null : Number.isInteger(Number(values[name])) && Number(values[name]) > 0 ? Number(values[name]) : Number.NaN);
+    const batchSize = positiveOrNull('--batch');
+    const validateEvery = positiveOrNull('--validate-every');
+    if (Number.isNaN(batchSize) || Number.isNaN(validateEvery)) return fail('--batch and --validate-every take positive integers');
     const backend = values['--backend'];
     if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) return fail(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
     const genomeArg = values['--genome'] ?? 'baseline';
@@ -47,6 +51,8 @@ export const trainCommand: CliCommand = {
         budget,
         seed,
         augmentation: !flags.has('--no-augmentation'),
+        ...(batchSize !== null ? { batchSize } : {}),
+        ...(validateEvery !== null ? { validateEvery } : {}),
         signal: controller.signal,
         onEvent: (event) => {
           if (event.type === 'step') io.stderr.write(`step ${event.step}: loss ${event.loss.toFixed(4)}, ${event.secondsPerStep.toFixed(2)} s/step${event.etaSeconds !== null ? `, ETA ${Math.round(event.etaSeconds)} s` : ''}\n`);
