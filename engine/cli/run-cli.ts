@@ -9,6 +9,7 @@ import { evaluateCommand } from './commands/evaluate.ts';
 import { planCommand } from './commands/plan.ts';
 import { exportCommand } from './commands/export.ts';
 import { trainCommand } from './commands/train.ts';
+import { predictCommand } from './commands/predict.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
@@ -20,6 +21,7 @@ export const COMMANDS = {
   plan: planCommand,
   export: exportCommand,
   train: trainCommand,
+  predict: predictCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;

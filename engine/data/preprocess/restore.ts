@@ -18,7 +18,10 @@ export type GridPrediction = { labels: LabelArray } | { probabilities: Float32Ar
  * class indices to label values, and paste into the full source grid (background outside the box).
  * The returned volume has the source's dims, spacing, origin and direction exactly.
  */
-export function restoreToSource(prediction: GridPrediction, record: PreprocessedCaseJson): Volume {
+/** What restoring needs from a case header (a case preprocessed in memory has no file facts). */
+export type RestoreRecord = Pick<PreprocessedCaseJson, 'labelValues' | 'crop' | 'grid' | 'labelInterpolation' | 'separateAxis' | 'source'>;
+
+export function restoreToSource(prediction: GridPrediction, record: RestoreRecord): Volume {
   const classes = record.labelValues.length;
   const cropDims = boxDims(record.crop);
   const gridDims = record.grid.dims;

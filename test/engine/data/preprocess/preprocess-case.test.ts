@@ -74,11 +74,11 @@ describe('preprocessing one case', () => {
       separateAxis: null,
       outside: 1,
     });
-    const restored = restoreToSource({ labels: result.label! }, { ...result.record, sources: [], arrays: { image: { offset: 0, dtype: 'float32', shape: [1, 8, 12, 12] }, label: null }, classLocations: [], bytes: 0, sha256: '' });
+    const restored = restoreToSource({ labels: result.label! }, result.record);
     const expected = Uint8Array.from(labelValues.map((value, at) => (at === 0 ? 0 : value)));
     const oneHot = new Float32Array(3 * result.label!.length);
     result.label!.forEach((value, at) => (oneHot[value * result.label!.length + at] = 1));
-    const fromProbabilities = restoreToSource({ probabilities: oneHot }, { ...result.record, sources: [], arrays: { image: { offset: 0, dtype: 'float32', shape: [1, 8, 12, 12] }, label: null }, classLocations: [], bytes: 0, sha256: '' });
+    const fromProbabilities = restoreToSource({ probabilities: oneHot }, result.record);
     expect({ geometry: [restored.dims, restored.spacing, restored.origin, restored.direction], same: [...restored.data].join() === [...expected].join(), sameFromProbabilities: [...fromProbabilities.data].join() === [...expected].join() }).toEqual({
       geometry: [dims, [1, 1, 2], [10, 20, 30], image.direction],
       same: true,
