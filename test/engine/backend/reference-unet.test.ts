@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diceCrossEntropyLoss } from '../../../engine/backend/loss.ts';
+import { benchReferenceStep } from '../../../engine/backend/bench-reference-step.ts';
 import { REFERENCE_UNET, createReferenceUNet } from '../../../engine/backend/reference-unet.ts';
 import { type Compared, relativeDifference, seeded, startBackends } from './backend-harness.ts';
 
@@ -92,4 +93,15 @@ describe('reference U-Net on ops3d', () => {
     expect(gap, `cpu ${cpu.join(' ')}\nwasm ${wasm.join(' ')}`).toBeLessThan(1e-3);
     expect(cpu[19]!).toBeLessThan(cpu[0]!);
   }, 180_000);
+
+  it('benchReferenceStep times training and inference on the backend it is given and leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const train = await benchReferenceStep({ mode: 'train', size: 8, steps: 2, warmup: 1, backend: 'wasm' });
+    expect(train).toMatchObject({ backend: 'wasm', mode: 'train', size: 8, batch: 2, params: 76_531 });
+    expect(train.ms_median).toBeGreaterThan(0);
+    expect(train.peak_rss_mb).toBeGreaterThan(0);
+    const infer = await benchReferenceStep({ mode: 'infer', size: 8, steps: 1, warmup: 0 });
+    expect(infer).toMatchObject({ backend: 'wasm', mode: 'infer', size: 8 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
