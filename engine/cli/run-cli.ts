@@ -10,6 +10,7 @@ import { planCommand } from './commands/plan.ts';
 import { exportCommand } from './commands/export.ts';
 import { trainCommand } from './commands/train.ts';
 import { predictCommand } from './commands/predict.ts';
+import { demoCommand } from './commands/demo.ts';
 
 /** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
 export const COMMANDS = {
@@ -22,6 +23,7 @@ export const COMMANDS = {
   export: exportCommand,
   train: trainCommand,
   predict: predictCommand,
+  demo: demoCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;
