@@ -59,10 +59,11 @@ describe('plan -> train -> predict -> evaluate on resources/sample', () => {
     const names = readdirSync('resources/sample/imagesTr').sort();
     expect(readdirSync(outputs.tfjs).sort()).toEqual(names);
     for (const name of names) {
-      const [source, tfjs, onnx] = await Promise.all([join('resources/sample/imagesTr', name), join(outputs.tfjs, name), join(outputs.onnx, name)].map(async (path) => (await readVolume(path)).volume));
-      expect({ dims: tfjs.dims, affine: affineRas(tfjs) }).toEqual({ dims: source!.dims, affine: affineRas(source!) });
-      const differing = tfjs!.data.reduce((count, value, index) => count + (value !== onnx!.data[index] ? 1 : 0), 0);
-      expect(differing).toBeLessThanOrEqual(tfjs!.data.length * 1e-4); // ties between classes may break either way
+      const read = async (path: string) => (await readVolume(path)).volume;
+      const [source, tfjs, onnx] = [await read(join('resources/sample/imagesTr', name)), await read(join(outputs.tfjs, name)), await read(join(outputs.onnx, name))];
+      expect({ dims: tfjs.dims, affine: affineRas(tfjs) }).toEqual({ dims: source.dims, affine: affineRas(source) });
+      const differing = tfjs.data.reduce((count: number, value: number, index: number) => count + (value !== onnx.data[index] ? 1 : 0), 0);
+      expect(differing).toBeLessThanOrEqual(tfjs.data.length * 1e-4); // ties between classes may break either way
     }
     const evaluated = await voxnas('evaluate', '--pred', outputs.tfjs, '--labels', 'resources/sample/labelsTr', '--json');
     expect(evaluated.code).toBe(0);
