@@ -6,7 +6,8 @@ export type BenchmarkResult = Record<string, number | string | boolean | null>;
 
 export interface Benchmark {
   description: string;
-  run(): Promise<BenchmarkResult>;
+  /** One result, or one row per measurement. */
+  run(): Promise<BenchmarkResult | BenchmarkResult[]>;
 }
 
 /**
