@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isInstalled } from '../runtime/installed.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { installSharedIdentity } from './wasm/shared-identity.ts';
@@ -43,19 +44,6 @@ function firstLine(error: unknown): string {
 }
 
 const require = createRequire(import.meta.url);
-
-/** Resolvable from the engine: installed (whether it loads is another question). */
-function isInstalled(pkg: string): boolean {
-  for (const request of [`${pkg}/package.json`, pkg]) {
-    try {
-      require.resolve(request);
-      return true;
-    } catch {
-      // try the next form: "exports" may hide package.json
-    }
-  }
-  return false;
-}
 
 async function startTensorflow(): Promise<Attempt> {
   // libtensorflow reserves all GPU memory at start unless told otherwise; budgets need growth.

@@ -9,6 +9,7 @@ import {
 } from '../api/fingerprint.ts';
 import { voxelCount, type Vec3, type Volume } from '../io/volume.ts';
 import { boxDims, nonzeroBox } from './preprocess/crop.ts';
+import { hashSeed, sampleIndices } from './seeded-sample.ts';
 
 /** What one case contributes to the fingerprint; the voxels themselves can be dropped after this. */
 export interface CaseMeasurement {
@@ -37,19 +38,6 @@ export const foregroundSampleBudget = (caseCount: number): number => Math.max(10
 
 const triple = (vector: Vec3): Triple => [vector[0], vector[1], vector[2]];
 
-/** mulberry32: a small, fast, seedable generator; plenty for choosing voxels. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const hashText = (text: string, seed: number) => [...text].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0, (0x811c9dc5 ^ seed) >>> 0);
-
 /** Indices of label > 0 voxels; when more than `keep`, a seeded sample of `keep` of them (no repeats), ascending. */
 function foregroundIndices(label: Volume, keep: number, seed: number): Uint32Array {
   const size = voxelCount(label.dims);
@@ -57,15 +45,7 @@ function foregroundIndices(label: Volume, keep: number, seed: number): Uint32Arr
   for (let index = 0; index < size; index += 1) if (label.data[index]! > 0) count += 1;
   const indices = new Uint32Array(count);
   for (let index = 0, at = 0; index < size; index += 1) if (label.data[index]! > 0) indices[at++] = index;
-  if (count <= keep) return indices;
-  const next = random(seed);
-  for (let at = 0; at < keep; at += 1) {
-    const pick = at + Math.floor(next() * (count - at));
-    const chosen = indices[pick]!;
-    indices[pick] = indices[at]!;
-    indices[at] = chosen;
-  }
-  return indices.subarray(0, keep).sort();
+  return sampleIndices(indices, keep, seed);
 }
 
 /** Every channel of a case's image files as one array each, in channel order. */
@@ -88,7 +68,7 @@ export function measureCase(id: string, images: Volume[], label: Volume, options
     if (Number.isInteger(value)) classVoxels.set(value, (classVoxels.get(value) ?? 0) + 1);
   }
   const all = foregroundIndices(label, Infinity, 0);
-  const kept = all.length > (options.maxSamples ?? 100_000) ? foregroundIndices(label, options.maxSamples ?? 100_000, hashText(id, options.seed ?? 1234)) : all;
+  const kept = all.length > (options.maxSamples ?? 100_000) ? foregroundIndices(label, options.maxSamples ?? 100_000, hashSeed(id, options.seed ?? 1234)) : all;
   const channels = channelArrays(images);
   const finiteCount = (data: ArrayLike<number>, indices: Uint32Array) => indices.reduce((sum, index) => sum + (Number.isFinite(data[index]!) ? 1 : 0), 0);
   return {

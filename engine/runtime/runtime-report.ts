@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { VOXNAS_VERSION } from '../version.ts';
+import { isInstalled } from './installed.ts';
 import { sampleDatasetDir } from './paths.ts';
 
 /** Optional packages whose presence decides what the engine can run. */
@@ -26,24 +26,10 @@ export interface RuntimeReport {
   packages: Record<(typeof OPTIONAL_PACKAGES)[number], boolean>;
 }
 
-function isResolvable(name: string): boolean {
-  const require = createRequire(import.meta.url);
-  // A package's "exports" may hide package.json, and an ES-only package may hide its main entry.
-  for (const request of [`${name}/package.json`, name]) {
-    try {
-      require.resolve(request);
-      return true;
-    } catch {
-      // try the next form
-    }
-  }
-  return false;
-}
-
 /** What this machine offers the engine; `voxnas info` prints it. */
 export function describeRuntime(env: NodeJS.ProcessEnv = process.env): RuntimeReport {
   const samplePath = sampleDatasetDir(env);
-  const packages = Object.fromEntries(OPTIONAL_PACKAGES.map((name) => [name, isResolvable(name)]));
+  const packages = Object.fromEntries(OPTIONAL_PACKAGES.map((name) => [name, isInstalled(name)]));
   return {
     version: VOXNAS_VERSION,
     node: process.versions.node,

@@ -6,7 +6,7 @@ import { voxelCount, type Volume } from '../../io/volume.ts';
 import { boxDims, cropChannel, filledNonzeroMask, nonzeroBox, type Box } from './crop.ts';
 import { normalizeChannel } from './normalize.ts';
 import { axisInterpolations, labelArrayFor, resampleGrid, resampleLabels, type LabelArray } from './resample.ts';
-import { hashSeed, sampleIndices } from './seeded-random.ts';
+import { hashSeed, sampleIndices } from '../seeded-sample.ts';
 
 /** What preprocessing one case needs from plans.json. */
 export interface CaseSettings {

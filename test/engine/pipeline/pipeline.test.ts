@@ -31,6 +31,19 @@ async function voxnas(...args: string[]) {
 
 const weightsOf = (modelFolder: string) => decodeTensorFile(readFileSync(join(modelFolder, 'weights.vxtf'))).tensors;
 
+/** events.jsonl as objects; a line cut short by a kill -9 is skipped, as every reader of the file must. */
+function readEvents(path: string): { type: string; step: number }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return line.trim() ? [JSON.parse(line)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 beforeAll(async () => {
   writeFileSync(genomePath, JSON.stringify(TINY));
   const planned = await voxnas('plan', 'resources/sample', '-w', workspace);
@@ -47,7 +60,7 @@ describe('plan -> train -> predict -> evaluate on resources/sample', () => {
     model = report.model;
     expect(report).toMatchObject({ reason: 'steps', steps: 12, onnxParity: { passed: true } });
     expect(readdirSync(model).sort()).toEqual(['genome.json', 'metrics.json', 'model-card.md', 'model.onnx', 'plans.json', 'weights.vxtf']);
-    const events = readFileSync(join(workspace, 'runs', report.runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const events = readEvents(join(workspace, 'runs', report.runId, 'events.jsonl'));
     expect(events.filter((event) => event.type === 'validation').map((event) => event.step)).toEqual([4, 8, 12]);
   }, 240_000);
 
@@ -93,7 +106,7 @@ describe('resume after kill -9', () => {
     expect(resumed.code).toBe(0);
     const report = JSON.parse(resumed.stdout);
     const run = join(runs, report.runId);
-    const events = readFileSync(join(run, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const events = readEvents(join(run, 'events.jsonl'));
     expect(events.some((event) => event.type === 'resumed' && event.step > 0)).toBe(true);
     const reference = JSON.parse(readFileSync(join(firstModelFolder(), 'metrics.json'), 'utf8'));
     const metrics = JSON.parse(readFileSync(join(report.model, 'metrics.json'), 'utf8'));
