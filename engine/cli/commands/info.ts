@@ -1,7 +1,8 @@
+import { selectBackend } from '../../backend/select-backend.ts';
 import { describeRuntime, type RuntimeReport } from '../../runtime/runtime-report.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 
-function formatReport(report: RuntimeReport): string {
+function formatReport(report: RuntimeReport & { backend: string }): string {
   const gib = (report.memoryBytes / 2 ** 30).toFixed(1);
   const packages = Object.entries(report.packages)
     .map(([name, present]) => `  ${name.padEnd(32)}${present ? 'installed' : 'not installed'}`)
@@ -10,6 +11,7 @@ function formatReport(report: RuntimeReport): string {
     `VoxNAS ${report.version}`,
     `Node.js ${report.node} on ${report.platform}/${report.arch}, ${report.cpus} cores, ${gib} GiB`,
     `Sample dataset: ${report.sampleDataset.path} (${report.sampleDataset.present ? 'present' : 'missing'})`,
+    `Training backend: ${report.backend}`,
     'Optional packages:',
     packages,
     '',
@@ -25,7 +27,12 @@ export const infoCommand: CliCommand = {
       io.stderr.write(`voxnas info: unknown argument '${unknown[0]}'. Usage: ${this.usage}\n`);
       return EXIT.badInput;
     }
-    const report = describeRuntime();
+    // Which TensorFlow.js backend training would use here, and why (VOXNAS_BACKEND forces one).
+    const backend = await selectBackend().then(
+      (choice) => choice.reason,
+      (error: Error) => `none: ${error.message}`,
+    );
+    const report = { ...describeRuntime(), backend };
     io.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return EXIT.ok;
   },

@@ -52,6 +52,8 @@ describe('voxnas command line', () => {
       sampleDataset: { present: true },
       packages: { 'onnxruntime-node': true, '@tensorflow/tfjs-backend-wasm': true },
     });
+    // No tfjs-node here: the wasm backend runs, and the report says why.
+    expect(report.backend).toMatch(/^wasm: @tensorflow\/tfjs-node-gpu is not installed/);
     expect(report.sampleDataset.path.replaceAll('\\', '/')).toMatch(/resources\/sample$/);
   });
 
