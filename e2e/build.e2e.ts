@@ -16,6 +16,12 @@ describe('npm run build (no Electron binary needed)', () => {
     expect(preload).not.toMatch(/^\s*import\s/m);
   });
 
+  it('the main process bundle stays light: no TensorFlow.js or onnxruntime at start-up (they belong in the worker)', () => {
+    const main = readFileSync('out/main/index.js', 'utf8');
+    const imported = [...main.matchAll(/from "([^"]+)"/g)].map((match) => match[1]!);
+    expect(imported.filter((source) => /tensorflow|onnxruntime|dcmjs|codec/.test(source))).toEqual([]);
+  });
+
   it('the built worker runs under child_process.fork and answers hello', async () => {
     const child = fork('out/main/worker.js', { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     try {
