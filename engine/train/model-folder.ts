@@ -53,6 +53,8 @@ export async function writeModelFolder(inputs: ModelFolderInputs): Promise<Model
       targetSpacing: toTensorOrder(plans.targetSpacing),
       normalization: JSON.parse(JSON.stringify(plans.preprocessing.normalization)),
       patchSize: toTensorOrder(plans.patchSize),
+      // Everything preprocessing needs, so that model.onnx alone can segment an image (voxnas predict --model model.onnx).
+      extra: { preprocessing: JSON.stringify(plans.preprocessing) },
     },
     { weights, verify: true },
   );

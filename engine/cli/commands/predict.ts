@@ -3,7 +3,7 @@ import { predictFiles } from '../../evaluate/predict-files.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 
-const USAGE = 'voxnas predict --model <model-folder> --input <file|folder of .nii.gz> --output <folder> [--runtime tfjs|onnx] [--mirror] [--json]';
+const USAGE = 'voxnas predict --model <model-folder|model.onnx> --input <file|folder of .nii.gz> --output <folder> [--runtime tfjs|onnx] [--mirror] [--json]';
 
 export const predictCommand: CliCommand = {
   summary: 'Segment NIfTI images with a trained model; masks are written in each image\'s own geometry',
@@ -17,8 +17,9 @@ export const predictCommand: CliCommand = {
     if ('error' in parsed) return fail(parsed.error);
     const { values, flags } = parsed;
     if (!values['--model'] || !values['--input'] || !values['--output']) return fail('--model, --input and --output are required');
-    const runtime = (values['--runtime'] ?? 'tfjs') as Runtime;
+    const runtime = (values['--runtime'] ?? (values['--model'].endsWith('.onnx') ? 'onnx' : 'tfjs')) as Runtime;
     if (runtime !== 'tfjs' && runtime !== 'onnx') return fail(`--runtime takes tfjs or onnx, not '${runtime}'`);
+    if (runtime === 'tfjs' && values['--model'].endsWith('.onnx')) return fail('a bare model.onnx runs on onnxruntime (--runtime onnx); give the model folder to use tfjs');
     if (runtime === 'tfjs') await (await import('../../backend/select-backend.ts')).selectBackend();
     const model = await loadModelPredictor(values['--model'], runtime);
     try {

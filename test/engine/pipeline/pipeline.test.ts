@@ -78,6 +78,13 @@ describe('plan -> train -> predict -> evaluate on resources/sample', () => {
       const differing = Array.from(tfjs.data).filter((value, index) => value !== onnx.data[index]).length;
       expect(differing).toBeLessThanOrEqual(tfjs.data.length * 1e-4); // ties between classes may break either way
     }
+    // model.onnx alone carries its preprocessing: the same masks as through the model folder.
+    const bare = join(root, 'pred-onnx-file');
+    expect((await voxnas('predict', '--model', join(model, 'model.onnx'), '--input', 'resources/sample/imagesTr', '--output', bare)).code).toBe(0);
+    for (const name of names) {
+      const [viaFolder, viaFile] = [await readVolume(join(outputs.onnx, name)), await readVolume(join(bare, name))];
+      expect(Array.from(viaFile.volume.data)).toEqual(Array.from(viaFolder.volume.data));
+    }
     const evaluated = await voxnas('evaluate', '--pred', outputs.tfjs, '--labels', 'resources/sample/labelsTr', '--json');
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.stdout).cases).toHaveLength(10);
