@@ -16,9 +16,9 @@ export type TemplateCell = string | { decision: string };
 
 /**
  * The genome every point starts from. `encoder`/`decoder` are left out when a topology decision
- * sets the cells; `widths` is left out when a widths decision sets them.
+ * sets the cells, `widths` when a widths decision sets them, an enum field when a decision sets it.
  */
-export interface GenomeTemplate extends Omit<Genome, 'widths' | 'encoder' | 'decoder'> {
+export interface GenomeTemplate extends Omit<Genome, 'widths' | 'encoder' | 'decoder' | EnumField>, Partial<Pick<Genome, EnumField>> {
   widths?: number[];
   encoder?: TemplateCell[][];
   decoder?: TemplateCell[][];
@@ -189,7 +189,9 @@ function checkReferences(space: SearchSpace, errors: string[]): void {
     if (space.decisions.filter((decision) => decision.kind === kind).length > 1) errors.push(`decisions: at most one ${kind} decision`);
   }
   for (const field of ENUM_FIELDS) {
-    if (space.decisions.filter((decision) => decision.kind === 'enum' && decision.field === field).length > 1) errors.push(`decisions: two enum decisions set ${field}`);
+    const setting = space.decisions.filter((decision) => decision.kind === 'enum' && decision.field === field);
+    if (setting.length > 1) errors.push(`decisions: two enum decisions set ${field}`);
+    if (setting.length > 0 && space.template[field] !== undefined) errors.push(`template.${field}: leave it out, the decision "${setting[0]!.id}" sets it`);
   }
   const cellOps = new Set(space.decisions.filter((decision) => decision.kind === 'cell-op').map((decision) => decision.id));
   const uses = new Map<string, number>();

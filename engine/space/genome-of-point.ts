@@ -55,7 +55,8 @@ function structure(space: SearchSpace, point: SearchPoint): Structure {
 function genomeWith(space: SearchSpace, point: SearchPoint, cell: (decision: CellOpDecision) => Cell): Genome {
   const { widths, encoder, decoder } = structure(space, point);
   const fill = (cells: SlotCell[]) => cells.map((entry) => (typeof entry === 'string' ? entry : cell(entry)));
-  const genome: Genome = { ...(space.template as Omit<Genome, 'widths' | 'encoder' | 'decoder'>), widths, encoder: encoder.map(fill), decoder: decoder.map(fill) };
+  // Enum fields missing from the template are set below, from their decisions.
+  const genome = { ...space.template, widths, encoder: encoder.map(fill), decoder: decoder.map(fill) } as Genome;
   for (const decision of space.decisions) {
     if (decision.kind === 'enum') Object.assign(genome, { [decision.field]: decision.choices[chosenIndex(decision, point)] });
   }
