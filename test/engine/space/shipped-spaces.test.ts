@@ -7,6 +7,7 @@ import { archId, isConcrete, validateGenome } from '../../../engine/network/geno
 import { allNodes } from '../../../engine/network/spec.ts';
 import { createRandom } from '../../../engine/runtime/random.ts';
 import {
+  asSearchSpaceLike,
   decodeIndices,
   encodePoint,
   loadSearchSpace,
@@ -123,5 +124,19 @@ describe('shipped search spaces', () => {
         expect(node.options[path[node.id]!]!.op).toBe((part === 'enc' ? genome.encoder : genome.decoder)[Number(level)]![Number(cell)]);
       }
     }
+  });
+});
+
+describe('search adapter', () => {
+  it('exposes a space as engine/search SearchSpaceLike, with an id that changes with the document', async () => {
+    const space = await load('vnas');
+    const like = asSearchSpaceLike(space);
+    const random = createRandom('adapter');
+    const point = like.sample(random);
+    expect(like.toGenome(point)).toEqual(pointToGenome(space, point));
+    expect(changedDecisions(point, like.mutate(point, random)).length).toBeGreaterThanOrEqual(1);
+    expect(like.key(point)).toBe(pointKey(point));
+    expect(like.id).toMatch(/^vnas-[0-9a-f]{8}$/);
+    expect(asSearchSpaceLike({ ...space, description: 'edited' }).id).not.toBe(like.id);
   });
 });
