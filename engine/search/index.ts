@@ -8,3 +8,4 @@ export { randomSearch, type RandomSearchConfig } from './random-search.ts';
 export { createFakeEvaluator, fakeEvaluatorRef, fakeDice, type FakeEvaluatorOptions, type FakeFailure } from './fake-evaluator.ts';
 export { loadEvaluator } from './evaluator-ref.ts';
 export { trainingMemory, isOutOfMemory, BYTES_PER_PARAMETER, DEFAULT_TRAINING_FACTOR, type MemoryEstimate } from './memory.ts';
+export { ronasmisSearch, ronasmisHistory, asDiscreteSpace, isDiscreteSpace, type RonasmisConfig, type ControllerStepRecord, type DiscreteSpace, type DiscreteSearchSpace } from './strategies/ronasmis-search.ts';

@@ -93,7 +93,7 @@ export class LstmController {
       const oneHot = tf.oneHot(tf.tensor1d(chosen, 'int32'), count);
       logProbability = tf.add(logProbability, tf.sum(tf.mul(oneHot, logSoftmax), 1));
       entropy = tf.sub(entropy, tf.sum(tf.mul(probabilities, logSoftmax), 1));
-      input = tf.gather(embedding, tf.tensor1d(chosen, 'int32'));
+      if (decision < counts.length - 1) input = tf.gather(embedding, tf.tensor1d(chosen, 'int32'));
     });
     return { logProbability, entropy };
   }
@@ -137,14 +137,19 @@ export class LstmController {
     let entropy = 0;
     const { value, grads } = tf.tidy(() => {
       const advantage = tf.tensor1d(advantages);
-      const lossOf = (...params: tf.Tensor[]) => {
+      // The last decision's embedding feeds nothing: it is left out of the gradient (its gradient is zero).
+      const unused = 3 + 3 * (this.shape.counts.length - 1);
+      const used = this.params.filter((_, index) => index !== unused);
+      const lossOf = (...usedParams: tf.Tensor[]) => {
+        const params = [...usedParams.slice(0, unused), this.params[unused]!, ...usedParams.slice(unused)];
         const forward = this.forward(params, samples.length, (decision) => samples.map((sample) => sample[decision]!));
         const meanEntropy = tf.mean(forward.entropy);
         entropy = meanEntropy.dataSync()[0]!;
         return tf.sub(tf.neg(tf.mean(tf.mul(advantage, forward.logProbability))), tf.mul(meanEntropy, entropyWeight)) as tf.Scalar;
       };
-      const result = tf.valueAndGrads(lossOf)(this.params);
-      return { value: result.value, grads: result.grads };
+      const result = tf.valueAndGrads(lossOf)(used);
+      const grads = [...result.grads.slice(0, unused), tf.zerosLike(this.params[unused]!), ...result.grads.slice(unused)];
+      return { value: result.value, grads };
     });
     const loss = value.dataSync()[0]!;
     value.dispose();

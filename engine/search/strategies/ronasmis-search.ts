@@ -240,3 +240,5 @@ export function ronasmisSearch(config: Partial<RonasmisConfig> = {}): StrategyFa
 
 /** The per-step history in a saved ronasmis state (run.json's state.strategy). */
 export const ronasmisHistory = (state: Json): ControllerStepRecord[] => (state as unknown as RonasmisState).history;
+
+export { asDiscreteSpace, isDiscreteSpace, type DiscreteSpace, type DiscreteSearchSpace } from './discrete-space.ts';
