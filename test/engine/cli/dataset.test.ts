@@ -5,16 +5,11 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateDatasetJson } from '../../../engine/api/dataset.ts';
 import { migrateFingerprintJson } from '../../../engine/api/fingerprint.ts';
-import { runCli } from '../../../engine/cli/run-cli.ts';
 import { msdJson, temporaryFolder, volume, writeFixture } from '../../support/dataset-fixtures.ts';
+import { voxnasInProcess as cli } from '../../support/cli.ts';
 
 const execFileAsync = promisify(execFile);
 
-async function cli(...args: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(args, { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } });
-  return { code, ...out };
-}
 
 let folder: string;
 let cleanup: () => Promise<void>;

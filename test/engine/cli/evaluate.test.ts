@@ -1,19 +1,14 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../engine/cli/run-cli.ts';
 import { parseMetricsReport } from '../../../engine/evaluate/metrics-report.ts';
 import { writeNifti } from '../../../engine/io/nifti/write-nifti.ts';
 import { readVolume } from '../../../engine/io/read-volume.ts';
 import { temporaryFolder } from '../../support/dataset-fixtures.ts';
+import { voxnasInProcess as cli } from '../../support/cli.ts';
 
 const LABELS = 'resources/sample/labelsTr';
 
-async function cli(...args: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(args, { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } });
-  return { code, ...out };
-}
 
 let folder: string;
 let cleanup: () => Promise<void>;

@@ -3,17 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../engine/cli/run-cli.ts';
 import { readOnnxHeader } from '../../../engine/export/index.ts';
+import { voxnasInProcess as voxnas } from '../../support/cli.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'voxnas-export-'));
 
-async function voxnas(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
-  return { code, stdout, stderr };
-}
 
 const pythonHasOnnx = (() => {
   try {

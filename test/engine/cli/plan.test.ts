@@ -2,14 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratePlansJson } from '../../../engine/api/plans.ts';
-import { runCli } from '../../../engine/cli/run-cli.ts';
 import { msdJson, temporaryFolder, volume, writeFixture } from '../../support/dataset-fixtures.ts';
+import { voxnasInProcess as cli } from '../../support/cli.ts';
 
-async function cli(...args: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const code = await runCli(args, { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } });
-  return { code, ...out };
-}
 
 let folder: string;
 let cleanup: () => Promise<void>;

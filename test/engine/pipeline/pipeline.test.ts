@@ -9,11 +9,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../engine/cli/run-cli.ts';
 import { readVolume } from '../../../engine/io/read-volume.ts';
 import { affineRas } from '../../../engine/io/volume.ts';
 import { decodeTensorFile } from '../../../engine/runtime/tensor-file.ts';
 import { REFERENCE_GENOME } from '../../support/test-genomes.ts';
+import { voxnasInProcess as voxnas } from '../../support/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'voxnas-pipeline-'));
 const workspace = join(root, 'ws');
@@ -22,12 +22,6 @@ const genomePath = join(root, 'tiny.json');
 const TINY = { ...REFERENCE_GENOME, widths: [4, 8, 8], deepSupervision: 1 };
 const TRAIN = ['train', '-w', workspace, '--genome', genomePath, '--fold', '0', '--budget', '12steps', '--validate-every', '4', '--seed', '3', '--json'];
 
-async function voxnas(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
-  return { code, stdout, stderr };
-}
 
 const weightsOf = (modelFolder: string) => decodeTensorFile(readFileSync(join(modelFolder, 'weights.vxtf'))).tensors;
 
