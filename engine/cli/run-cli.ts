@@ -12,18 +12,18 @@ import { trainCommand } from './commands/train.ts';
 import { predictCommand } from './commands/predict.ts';
 import { demoCommand } from './commands/demo.ts';
 
-/** Every command of the CLI; later issues add import, plan, train, search, predict, export. */
+/** Every command, in the order of a researcher's work; later issues add search. */
 export const COMMANDS = {
-  dataset: datasetCommand,
+  demo: demoCommand,
   info: infoCommand,
   read: readCommand,
-  cost: costCommand,
-  evaluate: evaluateCommand,
+  dataset: datasetCommand,
   plan: planCommand,
-  export: exportCommand,
   train: trainCommand,
   predict: predictCommand,
-  demo: demoCommand,
+  evaluate: evaluateCommand,
+  cost: costCommand,
+  export: exportCommand,
 } satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;
