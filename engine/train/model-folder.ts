@@ -18,6 +18,9 @@ export interface ModelMetrics {
   seed: number;
   steps: number;
   trainingSeconds: number;
+  /** Batch size and patch ([D, H, W]) the network was trained with (the plan's, unless overridden). */
+  batchSize: number;
+  patchSize: [number, number, number];
   backend: string;
   /** Patient-wise validation Dice of the chosen checkpoint, per class (plan's label order without background) and mean; null without validation. */
   validation: { step: number; meanDice: number; meanPerClass: number[] } | null;
@@ -87,7 +90,7 @@ Trained by VoxNAS ${VOXNAS_VERSION} on ${tf.getBackend()} (${metrics.backend}).
 
 ## Data
 - Dataset: ${plans.dataset.name}, ${plans.dataset.trainingCases} training cases, channels ${plans.dataset.channels.join(', ')}, labels ${Object.entries(plans.dataset.labels).map(([value, name]) => `${value} = ${name}`).join(', ')}.
-- Target spacing ${plans.targetSpacing.join(' x ')} mm (i, j, k); patch ${plans.patchSize.join(' x ')} voxels (i, j, k); batch ${plans.batchSize}.
+- Target spacing ${plans.targetSpacing.join(' x ')} mm (i, j, k); trained on patches of ${metrics.patchSize.join(' x ')} voxels (D, H, W), batch ${metrics.batchSize}.
 - Normalization: ${plans.preprocessing.normalization.map((entry) => `${entry.name}: ${entry.scheme}`).join('; ')}.
 
 ## Network

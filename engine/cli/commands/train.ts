@@ -79,6 +79,8 @@ export const trainCommand: CliCommand = {
           seed,
           steps: result.state.step,
           trainingSeconds: result.state.trainingSeconds,
+          batchSize: result.config.batchSize,
+          patchSize: result.config.patchSize,
           backend: choice.reason,
           validation: result.state.best ?? result.state.lastValidation,
         },
