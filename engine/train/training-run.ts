@@ -133,14 +133,15 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
       : validateCases(inputs.validationCases, predict, { classes: config.classes, patchSize: config.patchSize, sizeDivisor: spec.sizeDivisor, wholeVolumeVoxels: inputs.wholeVolumeVoxels, ...(inputs.signal ? { signal: inputs.signal } : {}) });
   const checkpointNow = async () => {
     const result = await validate();
+    const isBest = result !== null && !Number.isNaN(result.meanDice) && (state.best === null || result.meanDice > state.best.meanDice);
     if (result) {
-      const isBest = !Number.isNaN(result.meanDice) && (state.best === null || result.meanDice > state.best.meanDice);
       state.lastValidation = { step: state.step, meanDice: result.meanDice, meanPerClass: result.meanPerClass };
       if (isBest) state.best = { ...state.lastValidation };
-      await emit({ type: 'validation', step: state.step, meanDice: result.meanDice, meanPerClass: result.meanPerClass, best: isBest, time: now() });
       if (isBest) await saveState(runFolder, 'best', spec, weights, optimizer, state);
     }
     await saveState(runFolder, 'last', spec, weights, optimizer, state);
+    // Announced once the checkpoint is on disk: a reader that sees this event can rely on it.
+    if (result) await emit({ type: 'validation', step: state.step, meanDice: result.meanDice, meanPerClass: result.meanPerClass, best: isBest, time: now() });
   };
   // Validation counts towards the wall-time budget too.
   const timed = async (work: () => Promise<void>) => {
