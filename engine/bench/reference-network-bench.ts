@@ -2,12 +2,14 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { typescriptExecArgv } from '../runtime/typescript-child.ts';
 import type { Benchmark, BenchmarkResult } from './benchmark.ts';
 import type { MeasureRequest } from './measure-reference.ts';
 
 const run = promisify(execFile);
 const TORCH_SCRIPT = join(import.meta.dirname, '..', '..', '..', 'shared', 'bench', 'torch_unet_reference.py');
 const PYTHON = '/usr/bin/python3';
+const MEASURE_ENTRY = join(import.meta.dirname, 'measure-reference.ts');
 
 /** The measurements the issue asks for: training steps at 32^3 and 48^3 per backend, inference at 64^3 (tfjs and onnxruntime). */
 const MEASUREMENTS: MeasureRequest[] = [
@@ -20,7 +22,7 @@ const MEASUREMENTS: MeasureRequest[] = [
 ];
 
 async function measureInChild(request: MeasureRequest): Promise<BenchmarkResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure-reference.ts'), JSON.stringify(request)], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, [...typescriptExecArgv(MEASURE_ENTRY), MEASURE_ENTRY, JSON.stringify(request)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as BenchmarkResult;
 }
 

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { typescriptExecArgv } from '../runtime/typescript-child.ts';
 import { isEvaluatorRef } from './evaluator-ref.ts';
 import type { Candidate, EngineSession, EvaluationBudget, EvaluationOutcome, EvaluatorRef, ExecutionEngine } from './types.ts';
 import type { SearchWorkerReply, SearchWorkerRequest } from './worker-messages.ts';
@@ -17,8 +17,8 @@ export interface WorkerPoolOptions {
 }
 
 function defaultWorker(): NonNullable<WorkerPoolOptions['worker']> {
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  return { entry: fileURLToPath(new URL('./search-worker.ts', import.meta.url)), execArgv: ['--import', pathToFileURL(tsx).href] };
+  const entry = fileURLToPath(new URL('./search-worker.ts', import.meta.url));
+  return { entry, execArgv: typescriptExecArgv(entry) };
 }
 
 const STDERR_KEPT = 2000;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.ts';
 import { isCachedCaseValid } from './case-file.ts';
 import { runCaseJob, type CaseJob } from './case-job.ts';
 import type { CaseSettings } from './preprocess-case.ts';
+import { typescriptExecArgv } from '../../runtime/typescript-child.ts';
 
 export interface PreprocessProgress {
   done: number;
@@ -113,7 +114,7 @@ function runInWorkers(jobs: CaseJob[], count: number, module: string, signal: Ab
     };
     signal?.addEventListener('abort', onAbort);
     for (let index = 0; index < count; index += 1) {
-      const child = fork(module, [], { execArgv: module.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(module, [], { execArgv: typescriptExecArgv(module), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       child.on('message', (reply: WorkerReply) => {
         const job = current.get(child);

@@ -57,3 +57,20 @@ describe('voxnas plan', () => {
     ]);
   });
 });
+
+describe('voxnas from another working directory', () => {
+  it('plans the sample with its worker processes when started outside the project folder', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const elsewhere = await mkdtemp(join(tmpdir(), 'voxnas-cwd-'));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [resolve('engine/cli/bin.mjs'), 'plan', resolve('resources/sample'), '-w', join(elsewhere, 'ws')], { cwd: elsewhere });
+      expect(stdout).toMatch(/Preprocessed 10 cases into .*: 10 computed in 2 worker processes/);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
