@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv3d, conv3dTranspose, instanceNormLeakyRelu, maxPool3d } from './ops3d.ts';
+import { seededRandom } from '../data/seeded-sample.ts';
 
 /**
  * The benchmark reference 3D U-Net (shared/bench/README.md, torch_unet_reference.py) built
@@ -39,17 +40,8 @@ export interface ReferenceUNet {
   dispose(): void;
 }
 
-/** Small deterministic generator (mulberry32): identical values wherever the engine runs. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator in [0, 1) (the engine's shared mulberry32). */
+export const seededUniform = seededRandom;
 
 export function createReferenceUNet(options: ReferenceUNetOptions = REFERENCE_UNET): ReferenceUNet {
   const random = seededUniform(options.seed);

@@ -1,4 +1,5 @@
 import type { Vec3 } from '../../../engine/io/volume.ts';
+export { seededRandom } from '../../../engine/data/seeded-sample.ts';
 
 /**
  * Slow, obviously correct references for the evaluation tests: written independently of the engine
@@ -46,11 +47,3 @@ export function nearestDistances(dims: Vec3, spacing: Vec3, from: number[], to: 
   return from.map((a) => Math.sqrt(Math.min(...to.map((b) => squaredDistance(dims, spacing, a, b)))));
 }
 
-/** A small deterministic generator (for test data only): uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}

@@ -7,23 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ChoicePath } from '../../../../engine/network/cost-model.ts';
 import { specParams, type LayerNode, type NetworkSpec } from '../../../../engine/network/spec.ts';
+import { seededRandom } from '../../../../engine/data/seeded-sample.ts';
 
 export async function useCpuBackend(): Promise<void> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   await tf.ready();
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Normal samples (Box-Muller) from a seeded generator. */
 export function seededNormal(seed: number): () => number {
