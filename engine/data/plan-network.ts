@@ -75,6 +75,10 @@ export interface NetworkInput {
   baseWidth: number;
   maxWidth: number;
   deepSupervision: boolean;
+  /** Largest batch to choose (a CPU plan is limited by time, not memory). */
+  maxBatch?: number;
+  /** Why maxBatch, for the reasoning. */
+  maxBatchReason?: string;
 }
 
 export interface NetworkChoice {
@@ -163,13 +167,14 @@ export function choosePatchAndBatch(input: NetworkInput): NetworkChoice {
   const patchVoxels = patch[0] * patch[1] * patch[2];
   const medianVoxels = input.medianShape[0] * input.medianShape[1] * input.medianShape[2];
   const capPatches = (BATCH_DATASET_FRACTION * medianVoxels * input.trainingCases) / patchVoxels;
-  const batchSize = Math.max(MIN_BATCH, Math.min(byMemory, Math.floor(capPatches)));
+  const batchSize = Math.max(MIN_BATCH, Math.min(byMemory, Math.floor(capPatches), input.maxBatch ?? Number.POSITIVE_INFINITY));
   const estimatedBytes = trainingBytes(found, batchSize);
   sentences.push(
     `Patch ${shape(patch)} fits ${gib(input.budgetBytes)} with batch ${MIN_BATCH}: forward activations ${gib(found.activationBytes * MIN_BATCH)}, training memory about ${gib(trainingBytes(found, MIN_BATCH))} (${TRAINING_FACTOR} x activations for the kept activations, their gradients and convolution workspace, + ${BYTES_PER_PARAMETER} bytes x ${short(found.parameters / 1e6)} M parameters for weights, gradients and two optimizer moments; a factor to calibrate against a measured training step).`,
   );
   const capWords = `nnU-Net's cap of ${BATCH_DATASET_FRACTION * 100} % of the dataset's voxels (${input.trainingCases} cases x ${shape(input.medianShape)} median voxels) is ${short(capPatches)} patches`;
   const floorWords = batchSize === MIN_BATCH && Math.min(byMemory, Math.floor(capPatches)) < MIN_BATCH ? `, and a batch has at least ${MIN_BATCH} patches` : '';
-  sentences.push(`Batch ${batchSize}: memory allows ${byMemory} patches, ${capWords}${floorWords}; estimated training memory ${gib(estimatedBytes)}.`);
+  const limitWords = input.maxBatch !== undefined && batchSize === input.maxBatch && input.maxBatch < Math.min(byMemory, Math.floor(capPatches)) ? `; limited to ${input.maxBatch}: ${input.maxBatchReason ?? 'given'}` : '';
+  sentences.push(`Batch ${batchSize}: memory allows ${byMemory} patches, ${capWords}${floorWords}${limitWords}; estimated training memory ${gib(estimatedBytes)}.`);
   return { patchSize: patch, levels, genome: found.genome, batchSize, activationBytes: found.activationBytes * batchSize, parameters: found.parameters, flops: found.flops * batchSize, estimatedBytes, sentences };
 }

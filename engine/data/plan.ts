@@ -9,7 +9,7 @@ import { ANISOTROPY_THRESHOLD, type FingerprintJson } from '../api/fingerprint.t
 import { PLANS_SCHEMA_VERSION, type ChannelNormalization, type ImageInterpolation, type LabelInterpolation, type PlansJson, type PreprocessingPlan, type Triple } from '../api/plans.ts';
 import { InputError } from '../io/input-error.ts';
 import { percentile } from './fingerprint.ts';
-import { choosePatchAndBatch, memoryBudget, shape, short, TRAINING_FACTOR, BYTES_PER_PARAMETER } from './plan-network.ts';
+import { choosePatchAndBatch, memoryBudget, MIN_BATCH, shape, short, TRAINING_FACTOR, BYTES_PER_PARAMETER } from './plan-network.ts';
 import { dataIdOf } from './preprocess/data-id.ts';
 import { resampledDims } from './preprocess/preprocess-case.ts';
 
@@ -145,7 +145,7 @@ export function planExperiment(fingerprint: FingerprintJson, dataset: DatasetJso
       ? `Base width ${baseWidth}, doubling per level up to ${maxWidth} (10x the base, as nnU-Net's 32 to 320).`
       : `Base width ${baseWidth} on CPU instead of nnU-Net's 32: a convolution's FLOPs grow with the square of its width, and the CPU (wasm) backend trains at about ${short(CPU_TRAINING_FLOPS / 1e9)} GFLOP/s (the reference U-Net's measured 660 ms step), so a narrow network is what gets thousands of training steps done in minutes rather than hours; widths double per level up to ${maxWidth} (10x the base, as nnU-Net's 32 to 320).`,
   );
-  const choice = choosePatchAndBatch({ medianShape, budgetBytes: budget.budgetBytes, channels: dataset.channels.length, classes: labelValues.length, trainingCases: fingerprint.caseCount, baseWidth, maxWidth, deepSupervision: true });
+  const choice = choosePatchAndBatch({ medianShape, budgetBytes: budget.budgetBytes, channels: dataset.channels.length, classes: labelValues.length, trainingCases: fingerprint.caseCount, baseWidth, maxWidth, deepSupervision: true, ...(device === 'cpu' ? { maxBatch: MIN_BATCH, maxBatchReason: "on a CPU a step's time grows with the batch, and within a time budget more steps of batch 2 train further than fewer larger ones (nnU-Net's 3D full-resolution batch is 2 as well)" } : {}) });
   reasoning.push(...choice.sentences);
   const { genome } = choice;
   const stepSeconds = device === 'cpu' ? `, about ${short((3 * choice.flops) / CPU_TRAINING_FLOPS)} s per training step on the CPU at that rate (a step is about 3x the forward FLOPs)` : '';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv3d, conv3dTranspose, instanceNorm, instanceNormLeakyRelu, leakyRelu, maxPool3d, upsampleTrilinear } from '../backend/ops3d.ts';
+import { concatChannels, conv3d, conv3dTranspose, instanceNorm, instanceNormLeakyRelu, leakyRelu, maxPool3d, upsampleTrilinear } from '../backend/ops3d.ts';
 import type { ChoicePath } from './cost-model.ts';
 import { allNodes, specParams, type LayerNode, type NetworkSpec, type ParamSpec } from './spec.ts';
 
@@ -144,7 +144,7 @@ export function forward(spec: NetworkSpec, weights: NetworkWeights, input: tf.Te
           values.set(node.id, tf.add(read(node.inputs[0]), read(node.inputs[1])));
           break;
         case 'concat':
-          values.set(node.id, tf.concat([read(node.inputs[0]), read(node.inputs[1])], 4));
+          values.set(node.id, concatChannels(read(node.inputs[0]), read(node.inputs[1])));
           break;
         case 'choice': {
           const chosen = options.path?.[node.id];

@@ -42,6 +42,8 @@ export interface WorkspaceTrainingOptions {
   /** Overrides the plan's batch size (e.g. a smaller batch for more steps in a CPU time budget). */
   batchSize?: number;
   validateEvery?: number;
+  /** Weights of the model: the final ones (default) or the best validation checkpoint's. */
+  keep?: 'last' | 'best';
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
 }
@@ -122,6 +124,7 @@ export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promi
     validationCases,
     // One pass over a whole case when it is at most 8 patches big (the hippocampus cases always are).
     wholeVolumeVoxels: 8 * d * h * w,
+    ...(options.keep ? { keep: options.keep } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });

@@ -64,6 +64,12 @@ export interface TrainingInputs {
   reportEvery?: number;
   signal?: AbortSignal;
   onEvent?: (event: TrainingEvent) => void;
+  /**
+   * Which weights the outcome carries: 'last' (default, as nnU-Net's final checkpoint: the honest
+   * choice when the validation fold is also the one reported) or 'best' (highest validation Dice,
+   * chosen on the validation cases themselves, so optimistic for them).
+   */
+  keep?: 'last' | 'best';
   /** How to start the batch worker (default: the TypeScript entry through tsx). */
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
 }
@@ -71,12 +77,15 @@ export interface TrainingInputs {
 export interface TrainingOutcome {
   state: TrainingState;
   spec: NetworkSpec;
-  /** Best checkpoint's weights (or the last ones when no validation ran, e.g. --fold all). */
+  /** The final weights, or with keep 'best' the best checkpoint's (the final ones when no validation ran, e.g. --fold all). */
   weights: Map<string, Float32Array>;
   reason: 'steps' | 'wall-time' | 'cancelled';
 }
 
 const now = () => new Date().toISOString();
+
+/** The step after which a wall-time schedule is refitted with validation time measured: the second validation, at least step 200. */
+const refitStep = (validateEvery: number) => validateEvery * Math.max(2, Math.ceil(200 / validateEvery));
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
@@ -173,7 +182,8 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
       const started = performance.now();
       const batch = await batches.next();
       const horizon = state.maxSteps ?? Number.MAX_SAFE_INTEGER;
-      const learningRate = config.optimizer.kind === 'sgd-nesterov' ? polyLearningRate(config.optimizer.learningRate, state.step, horizon) : config.optimizer.learningRate;
+      // Poly decay for both optimizers: the final weights, not a lucky checkpoint, are the model.
+      const learningRate = polyLearningRate(config.optimizer.learningRate, state.step, horizon);
       const loss = await trainStep(spec, weights, optimizer, batch, learningRate);
       state.step += 1;
       state.trainingSeconds += (performance.now() - started) / 1000;
@@ -191,13 +201,19 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
         windowSteps = 0;
         windowLoss = 0;
       }
-      if (state.step % config.validateEvery === 0) await timed(checkpointNow);
+      if (state.step % config.validateEvery === 0) {
+        await timed(checkpointNow);
+        // Once validations have been timed too, fit the schedule to the wall budget again (recorded: a resume keeps it).
+        if (config.wallSeconds !== null && config.maxSteps === null && state.step === refitStep(config.validateEvery)) {
+          state.maxSteps = Math.max(state.step + 1, Math.floor((config.wallSeconds / state.trainingSeconds) * state.step * 0.97));
+        }
+      }
     }
     if (state.step % config.validateEvery !== 0 && reason !== 'cancelled') await timed(checkpointNow);
   } finally {
     await batches?.close();
   }
-  const best = state.best ? await loadCheckpoint<TrainingState>(join(runFolder, 'checkpoints'), 'best') : null;
+  const best = inputs.keep === 'best' && state.best ? await loadCheckpoint<TrainingState>(join(runFolder, 'checkpoints'), 'best') : null;
   const finalWeights = best ? new Map([...best.weights].map(([name, array]) => [name, array.data])) : await weightValues(weights);
   optimizer.dispose();
   for (const weight of weights.values()) weight.dispose();

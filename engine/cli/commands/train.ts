@@ -9,13 +9,13 @@ import { parseBudget, trainInWorkspace } from '../../train/train-workspace.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 
-const USAGE = 'voxnas train -w <workspace> [--genome <file>|baseline] [--fold 0-4|all] [--budget 45m|300steps|4epochs] [--seed N] [--batch N] [--validate-every N] [--optimizer sgd|adam] [--no-augmentation] [--backend tensorflow|wasm|cpu] [--json]';
+const USAGE = 'voxnas train -w <workspace> [--genome <file>|baseline] [--fold 0-4|all] [--budget 45m|300steps|4epochs] [--seed N] [--batch N] [--validate-every N] [--optimizer sgd|adam] [--keep last|best] [--no-augmentation] [--backend tensorflow|wasm|cpu] [--json]';
 
 export const trainCommand: CliCommand = {
   summary: 'Train a network on a planned workspace (resumable: run the same command again after a crash)',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--genome', '--fold', '--budget', '--seed', '--backend', '--batch', '--validate-every', '--optimizer'], flags: ['--json', '--no-augmentation'] });
+    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--genome', '--fold', '--budget', '--seed', '--backend', '--batch', '--validate-every', '--optimizer', '--keep'], flags: ['--json', '--no-augmentation'] });
     const fail = (message: string) => {
       io.stderr.write(`voxnas train: ${message}. Usage: ${USAGE}\n`);
       return EXIT.badInput;
@@ -36,6 +36,8 @@ export const trainCommand: CliCommand = {
     if (Number.isNaN(batchSize) || Number.isNaN(validateEvery)) return fail('--batch and --validate-every take positive integers');
     const optimizerName = values['--optimizer'];
     if (optimizerName !== undefined && optimizerName !== 'sgd' && optimizerName !== 'adam') return fail(`--optimizer takes sgd or adam, not '${optimizerName}'`);
+    const keep = values['--keep'] ?? 'last';
+    if (keep !== 'last' && keep !== 'best') return fail(`--keep takes last (the final weights) or best (the best validation checkpoint), not '${keep}'`);
     const backend = values['--backend'];
     if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) return fail(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
     const genomeArg = values['--genome'] ?? 'baseline';
@@ -60,6 +62,7 @@ export const trainCommand: CliCommand = {
         optimizer,
         ...(batchSize !== null ? { batchSize } : {}),
         ...(validateEvery !== null ? { validateEvery } : {}),
+        keep,
         signal: controller.signal,
         onEvent: (event) => {
           if (event.type === 'step') io.stderr.write(`step ${event.step}: loss ${event.loss.toFixed(4)}, ${event.secondsPerStep.toFixed(2)} s/step${event.etaSeconds !== null ? `, ETA ${Math.round(event.etaSeconds)} s` : ''}\n`);
@@ -82,9 +85,9 @@ export const trainCommand: CliCommand = {
           batchSize: result.config.batchSize,
           patchSize: result.config.patchSize,
           backend: choice.reason,
-          validation: result.state.best ?? result.state.lastValidation,
+          validation: keep === 'best' ? (result.state.best ?? result.state.lastValidation) : result.state.lastValidation,
         },
-        notes: [`Stopped: ${result.reason}.`, `Run folder: runs/${result.runId} (events.jsonl holds the loss and validation curve).`],
+        notes: [`Stopped: ${result.reason}.`, keep === 'best' ? `Weights: the best validation checkpoint (step ${result.state.best?.step ?? result.state.step}), chosen on the validation cases, so their Dice is optimistic.` : `Weights: the final ones (step ${result.state.step}).`, `Run folder: runs/${result.runId} (events.jsonl holds the loss and validation curve).`],
       });
       const report = { runId: result.runId, model: modelFolder, reason: result.reason, steps: result.state.step, trainingSeconds: Math.round(result.state.trainingSeconds), validation: metrics.validation, onnxParity: metrics.onnxParity };
       io.stdout.write(flags.has('--json') ? `${JSON.stringify(report)}\n` : `model written to ${modelFolder}\n${await readFile(join(modelFolder, 'model-card.md'), 'utf8')}`);
