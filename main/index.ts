@@ -15,7 +15,7 @@ const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 
 type Handler<K extends CommandName> = (request: Commands[K]['request']) => Promise<Commands[K]['response']>;
-const handlers: { [K in CommandName]: Handler<K> } = {
+const handlers: { [K in CommandName]?: Handler<K> } = {
   'app.info': async () => getAppInfo('electron'),
 };
 
@@ -39,7 +39,9 @@ function registerCommands(): void {
       if (!isTrustedSender(event.senderFrame?.url, devServerUrl)) {
         throw new Error(`Refused '${name}': the request did not come from the VoxNAS window.`);
       }
-      return handlers[name](request as never);
+      const handler = handlers[name] as Handler<CommandName> | undefined;
+      if (!handler) throw new Error(`'${name}' is not wired in the desktop app yet.`);
+      return handler(request as never);
     });
   }
 }
