@@ -1,0 +1,126 @@
+/**
+ * Runtime validation of every command's request (zod), used by main/services before a request reaches
+ * a service, in the Electron app and in browser mode alike. Each field's error says what it must be;
+ * formatIssues turns zod's issues into one sentence per field, naming the command and the argument.
+ * Only main imports this file (it pulls in zod); the renderer and preload use the types in index.ts.
+ */
+import { z } from 'zod';
+import { ContractError } from './errors.ts';
+import { STARTABLE_JOB_KINDS, VOLUME_KINDS, type CommandName, type CommandRequest } from './index.ts';
+
+const ABSOLUTE_PATH = 'must be an absolute path (such as /home/me/scans or C:\\scans)';
+const SAFE_ID = "must be an id of letters, digits, '.', '_' or '-' (no '/' and no '..')";
+
+/** POSIX absolute, Windows drive-absolute or UNC; checked without node:path so the contract stays portable. */
+export function isAbsolutePath(path: string): boolean {
+  if (path.includes('\0')) return false;
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\[^\\]+/.test(path);
+}
+
+/** Ids name folders (jobs/<id>, models/<id>) and files (<caseId>.nii.gz): no separators, no parent references. */
+export function isSafeId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(id) && !id.includes('..');
+}
+
+const absolutePath = (requirement = ABSOLUTE_PATH) =>
+  z.string({ error: requirement }).refine(isAbsolutePath, { error: requirement });
+
+const safeId = () => z.string({ error: SAFE_ID }).refine(isSafeId, { error: SAFE_ID });
+
+const label = (what: string, max: number) => {
+  const requirement = `must be ${what} of 1 to ${max} characters without control characters`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return z.string({ error: requirement }).refine((value) => value.trim().length > 0 && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value), { error: requirement });
+};
+
+const oneOf = (values: readonly string[]) => `must be one of ${values.map((value) => `'${value}'`).join(', ')}`;
+
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype,
+  { error: 'must be a JSON object of parameters (use {} for none)' },
+);
+
+const noArguments = z.strictObject({});
+
+/** One schema per command; objects are strict, so unknown fields are refused rather than ignored. */
+export const REQUEST_SCHEMAS = {
+  'app.info': noArguments,
+  'workspace.create': z.strictObject({ folder: absolutePath(), name: label('a name', 200).optional() }),
+  'workspace.open': z.strictObject({ folder: absolutePath() }),
+  'workspace.recent': noArguments,
+  'dataset.import': z.strictObject({
+    workspace: absolutePath(),
+    source: absolutePath('must be the absolute path of a dataset folder (MSD, nnU-Net or images/ + labels/)'),
+  }),
+  'dataset.get': z.strictObject({ workspace: absolutePath() }),
+  'jobs.start': z.strictObject({
+    workspace: absolutePath(),
+    kind: z.enum(STARTABLE_JOB_KINDS, { error: `${oneOf(STARTABLE_JOB_KINDS)} (imports start with dataset.import)` }),
+    params: jsonObject,
+  }),
+  'jobs.cancel': z.strictObject({ jobId: safeId() }),
+  'jobs.resume': z.strictObject({ jobId: safeId() }),
+  'jobs.list': z.strictObject({ workspace: absolutePath() }),
+  'jobs.events': z.strictObject({
+    jobId: safeId(),
+    since: z.number({ error: 'must be a non-negative whole number (the last seq you have)' })
+      .int({ error: 'must be a non-negative whole number (the last seq you have)' })
+      .nonnegative({ error: 'must be a non-negative whole number (the last seq you have)' })
+      .optional(),
+  }),
+  'models.list': z.strictObject({ workspace: absolutePath() }),
+  'models.export': z.strictObject({
+    workspace: absolutePath(),
+    modelId: safeId(),
+    destination: absolutePath('must be an absolute path of an .onnx file')
+      .refine((path) => path.toLowerCase().endsWith('.onnx'), { error: 'must be an absolute path of an .onnx file' })
+      .optional(),
+  }),
+  'volumes.get': z
+    .strictObject({
+      workspace: absolutePath(),
+      caseId: safeId(),
+      kind: z.enum(VOLUME_KINDS, { error: oneOf(VOLUME_KINDS) }),
+      modelId: safeId().optional(),
+    })
+    .superRefine((request, context) => {
+      if (request.kind === 'prediction' && request.modelId === undefined) {
+        context.addIssue({ code: 'custom', path: ['modelId'], message: "is needed when kind is 'prediction' (the model whose prediction to show)", input: undefined });
+      }
+    }),
+  'dialog.chooseFolder': z.strictObject({ title: label('a title', 200).optional() }),
+} satisfies { [K in CommandName]: z.ZodType<CommandRequest<K>> };
+
+/** How a value that was refused reads in a message: short, quoted, never the whole object. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value.length > 80 ? `'${value.slice(0, 77)}...'` : `'${value}'`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** One sentence per issue: "workspace.open: 'folder' must be an absolute path ..., got 'data'". */
+export function formatIssues(command: string, issues: readonly z.core.$ZodIssue[], allowed: readonly string[]): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const takes = allowed.length > 0 ? `it takes ${allowed.map((key) => `'${key}'`).join(', ')}` : 'it takes no arguments: send {}';
+      return issue.keys.map((key) => `${command}: '${key}' is not an argument of this command (${takes}).`);
+    }
+    const field = issue.path.map(String).join('.');
+    const hasInput = 'input' in issue && issue.input !== undefined;
+    if (field === '') return [`${command}: the request must be an object of named arguments, got ${describeValue(issue.input)}.`];
+    if (!hasInput) return [`${command}: '${field}' is missing: it ${issue.message}.`];
+    return [`${command}: '${field}' ${issue.message}, got ${describeValue(issue.input)}.`];
+  });
+}
+
+/** Validates a command's request; throws ContractError('bad-request') listing every bad field. */
+export function parseRequest<K extends CommandName>(command: K, raw: unknown): CommandRequest<K> {
+  const schema: z.ZodType = REQUEST_SCHEMAS[command];
+  const result = schema.safeParse(raw === undefined ? {} : raw, { reportInput: true });
+  if (result.success) return result.data as CommandRequest<K>;
+  const shape = 'shape' in schema ? Object.keys(schema.shape as object) : [];
+  throw new ContractError('bad-request', formatIssues(command, result.error.issues, shape).join(' '));
+}
