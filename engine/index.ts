@@ -8,6 +8,9 @@ export { InputError, isInputError } from './io/input-error.ts';
 export { readVolume, type ReadVolumeResult } from './io/read-volume.ts';
 export { affineRas, type Volume } from './io/volume.ts';
 export { checkDataset, importCheckedDataset, type DatasetCheck, type ImportOutcome } from './data/dataset-check.ts';
+// Workspace file readers (validated and migrated; errors are InputErrors naming the file): what main's services show.
+export { readDatasetFile, readPlansFile } from './runtime/workspace-files.ts';
+export { migrateFingerprintJson } from './api/fingerprint.ts';
 // Training, search and export load TensorFlow.js and onnxruntime: they run in the job worker
 // (engine/runtime/worker.ts) and the CLI, never in Electron's main process, so they are not
 // exported here.
