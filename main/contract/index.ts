@@ -130,7 +130,7 @@ export interface DatasetSummary {
 export interface DatasetCaseSummary {
   caseId: string;
   hasLabel: boolean;
-  /** [z, y, x] or as the engine reports it; null when unknown. */
+  /** (i, j, k) voxel counts and spacing (mm) as in fingerprint.json; null when the case was not measured. */
   shape: number[] | null;
   spacing: number[] | null;
 }

@@ -1,0 +1,48 @@
+/**
+ * The services' own small file helpers: read a JSON file (null when absent), write one atomically
+ * (temporary file in the same folder, fsync, rename), so that recent.json and workspace.json are never
+ * half-written. main/ may not import the engine's runtime helpers, hence this copy of the pattern.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ContractError } from '../contract/errors.ts';
+
+/** Parsed JSON of `path`, or null when the file does not exist; other problems name the file. */
+export async function readJsonOrNull(path: string, whatToDo: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ContractError('failed', `${path} cannot be read (${(error as Error).message}). ${whatToDo}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ContractError('failed', `${path} is not valid JSON (${(error as Error).message}). ${whatToDo}`);
+  }
+}
+
+/** Writes `value` as pretty JSON so that readers see the old file or the new one, never a mix. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
