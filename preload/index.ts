@@ -6,19 +6,18 @@
  * only, so an Error's `code` would not reach the renderer (docs/decisions/0014).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_GLOBAL, commandChannel, eventChannel, isCommandName, isEventName, type VoxnasApi } from '../main/contract/index.ts';
+import { API_GLOBAL, commandChannel, eventChannel, isCommandName, isEventName, type IpcReply, type VoxnasApi } from '../main/contract/index.ts';
 import { isWireError } from '../main/contract/errors.ts';
-
-/** The envelope main's ipcMain.handle returns for every command. */
-type Reply = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const api: VoxnasApi = {
   async invoke(name, request) {
     if (!isCommandName(name)) throw new Error(`Unknown VoxNAS command '${String(name)}': use one of the contract's COMMAND_NAMES.`);
-    const reply = (await ipcRenderer.invoke(commandChannel(name), request)) as Reply;
+    const reply = (await ipcRenderer.invoke(commandChannel(name), request)) as IpcReply;
     if (reply.ok) return reply.value as never;
     const wire = isWireError(reply.error) ? reply.error : { code: 'failed', message: `The VoxNAS command '${name}' failed without a readable error.` };
-    throw { name: 'ContractError', code: wire.code, message: wire.message };
+    const message = wire.message;
+    // toString keeps String(error) and template literals readable in the renderer, as for an Error.
+    throw { name: 'ContractError', code: wire.code, message, toString: () => `ContractError: ${message}` };
   },
   subscribe(event, listener) {
     if (!isEventName(event)) throw new Error(`Unknown VoxNAS event '${String(event)}': use one of the contract's EVENT_NAMES.`);

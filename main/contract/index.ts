@@ -5,6 +5,7 @@
  * Requests are validated in main by main/contract/schemas.ts; errors travel as { code, message }
  * (main/contract/errors.ts).
  */
+import type { WireError } from './errors.ts';
 
 /** What the renderer may ask, and what it gets back. Paths are absolute paths on the services' machine. */
 export interface Commands {
@@ -195,12 +196,15 @@ export const COMMAND_NAMES = [
   'dialog.chooseFolder',
 ] as const satisfies readonly CommandName[];
 
-/** Streams from the services to the renderer. */
+/** Streams to the renderer. */
 export interface Events {
+  /** Every job event the services record (both transports). */
   'job.event': JobEvent;
+  /** Electron only: the user opened a workspace from the application menu (File > Open Workspace...); the renderer shows it. */
+  'workspace.opened': WorkspaceInfo;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['job.event'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['job.event', 'workspace.opened'] as const satisfies readonly EventName[];
 
 /** Electron IPC channel of a command. */
 export function commandChannel(name: CommandName): string {
@@ -227,6 +231,12 @@ export interface VoxnasApi {
   /** Returns the function that unsubscribes. */
   subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
+
+/**
+ * What main's ipcMain.handle returns for every command: the value, or the wire error. An envelope
+ * rather than a throw, because Electron rewrites the message of an error thrown in a handler.
+ */
+export type IpcReply<T = unknown> = { ok: true; value: T } | { ok: false; error: WireError };
 
 /** The global the preload defines. */
 export const API_GLOBAL = 'voxnas';
