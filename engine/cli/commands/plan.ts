@@ -1,10 +1,6 @@
 import { resolve } from 'node:path';
-import { PLANS_FILE } from '../../api/plans.ts';
 import { importCheckedDataset } from '../../data/dataset-check.ts';
-import { GIB } from '../../data/plan-network.ts';
-import { planExperiment } from '../../data/plan.ts';
-import { preprocessDataset } from '../../data/preprocess/preprocess-dataset.ts';
-import { writeFileAtomic } from '../../runtime/atomic-write.ts';
+import { planWorkspace } from '../../jobs/plan-job.ts';
 import { sampleDatasetDir } from '../../runtime/paths.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
@@ -47,10 +43,10 @@ export const planCommand: CliCommand = {
       io.stderr.write(`voxnas plan: ${folder} has ${formatSummary(outcome.check.report)}; run 'voxnas dataset check' and fix them (or 'voxnas dataset import --force' to leave those cases out).${first}\n`);
       return EXIT.badInput;
     }
-    const plans = planExperiment(outcome.check.fingerprint, outcome.dataset, { device, ...(budgetGb === undefined ? {} : { budgetBytes: Math.round(budgetGb * GIB) }) });
-    await writeFileAtomic(resolve(workspace, PLANS_FILE.fileName), `${JSON.stringify(plans, null, 2)}\n`);
     let lastShown = 0;
-    const summary = await preprocessDataset(workspace, outcome.dataset, plans, {
+    const { plans, preprocessing: summary } = await planWorkspace(workspace, outcome.dataset, outcome.check.fingerprint, {
+      device,
+      ...(budgetGb === undefined ? {} : { budgetGb }),
       workers,
       onProgress({ done, total }) {
         // A line per tenth of the cases, so a log stays short.

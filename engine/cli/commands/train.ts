@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../backend/select-backend.ts';
 import { parseFoldChoice } from '../../data/splits.ts';
+import { chooseOptimizer, writeTrainedModel } from '../../jobs/train-job.ts';
 import { loadGenome } from '../../network/load-genome.ts';
-import { writeModelFolder } from '../../train/model-folder.ts';
-import { NNUNET_SGD, REFERENCE_ADAM } from '../../train/optimizers.ts';
 import { parseBudget, trainInWorkspace } from '../../train/train-workspace.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
@@ -43,9 +42,7 @@ export const trainCommand: CliCommand = {
     const genomeArg = values['--genome'] ?? 'baseline';
     const genome = genomeArg === 'baseline' ? undefined : await loadGenome(genomeArg);
     const choice = await selectBackend(backend ? { force: backend as BackendName } : {});
-    // nnU-Net's SGD (lr 0.01, momentum 0.99, poly) is tuned for ~250k steps on a GPU; a CPU budget of
-    // minutes gives a few thousand, where Adam (1e-3) gets much further (measured on the hippocampus sample).
-    const optimizer = (optimizerName ?? (choice.name === 'tensorflow' ? 'sgd' : 'adam')) === 'sgd' ? NNUNET_SGD : REFERENCE_ADAM;
+    const optimizer = chooseOptimizer(choice, optimizerName);
     io.stderr.write(`backend ${choice.reason}; optimizer ${optimizer.kind}\n`);
     const controller = new AbortController();
     const stop = () => controller.abort();
@@ -70,25 +67,7 @@ export const trainCommand: CliCommand = {
           if (event.type === 'resumed') io.stderr.write(`resumed at step ${event.step}\n`);
         },
       });
-      const modelFolder = join(workspace, 'models', result.runId);
-      const metrics = await writeModelFolder({
-        folder: modelFolder,
-        genome: result.config.genome,
-        spec: result.spec,
-        weights: result.weights,
-        plans: result.plans,
-        metrics: {
-          fold,
-          seed,
-          steps: result.state.step,
-          trainingSeconds: result.state.trainingSeconds,
-          batchSize: result.config.batchSize,
-          patchSize: result.config.patchSize,
-          backend: choice.reason,
-          validation: keep === 'best' ? (result.state.best ?? result.state.lastValidation) : result.state.lastValidation,
-        },
-        notes: [`Stopped: ${result.reason}.`, keep === 'best' ? `Weights: the best validation checkpoint (step ${result.state.best?.step ?? result.state.step}), chosen on the validation cases, so their Dice is optimistic.` : `Weights: the final ones (step ${result.state.step}).`, `Run folder: runs/${result.runId} (events.jsonl holds the loss and validation curve).`],
-      });
+      const { folder: modelFolder, metrics } = await writeTrainedModel(result, { workspace, fold, seed, keep, backend: choice.reason });
       const report = { runId: result.runId, model: modelFolder, reason: result.reason, steps: result.state.step, trainingSeconds: Math.round(result.state.trainingSeconds), validation: metrics.validation, onnxParity: metrics.onnxParity };
       io.stdout.write(flags.has('--json') ? `${JSON.stringify(report)}\n` : `model written to ${modelFolder}\n${await readFile(join(modelFolder, 'model-card.md'), 'utf8')}`);
       return result.reason === 'cancelled' ? EXIT.failed : EXIT.ok;
