@@ -4,6 +4,8 @@
 export { PRODUCT_NAME, VOXNAS_VERSION } from './version.ts';
 export { describeRuntime, type RuntimeReport } from './runtime/runtime-report.ts';
 export { resourcesDir, sampleDatasetDir } from './runtime/paths.ts';
+// How main starts the job worker from the TypeScript source (browser mode from a source checkout, tests).
+export { typescriptExecArgv } from './runtime/typescript-child.ts';
 export { InputError, isInputError } from './io/input-error.ts';
 export { readVolume, type ReadVolumeResult } from './io/read-volume.ts';
 export { affineRas, type Volume } from './io/volume.ts';

@@ -1,0 +1,84 @@
+/**
+ * A job's files in its workspace: <workspace>/jobs/<jobId>/job.json (the JobInfo, written
+ * atomically, with a schemaVersion) and events.jsonl (one JobEvent per line, appended, seq 1, 2, ...).
+ * Readers skip a line cut short by a crash, as every reader of an append-only file must.
+ */
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JOB_KINDS, JOB_STATUSES, type JobEvent, type JobInfo } from '../contract/index.ts';
+import { writeFileAtomic } from './atomic-file.ts';
+
+export const JOB_SCHEMA_VERSION = 1;
+
+export const jobsFolder = (workspace: string) => join(workspace, 'jobs');
+export const jobFolder = (workspace: string, jobId: string) => join(jobsFolder(workspace), jobId);
+
+export async function writeJobFile(info: JobInfo): Promise<void> {
+  const folder = jobFolder(info.workspace, info.id);
+  await mkdir(folder, { recursive: true });
+  await writeFileAtomic(join(folder, 'job.json'), `${JSON.stringify({ schemaVersion: JOB_SCHEMA_VERSION, ...info }, null, 2)}\n`);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A job.json as JobInfo, or null when it is missing or not one (the folder is then not a job). */
+export async function readJobFile(workspace: string, jobId: string): Promise<JobInfo | null> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(join(jobFolder(workspace, jobId), 'job.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!isObject(document) || document['schemaVersion'] !== JOB_SCHEMA_VERSION || document['id'] !== jobId) return null;
+  const { kind, status, params, progress } = document;
+  if (!(JOB_KINDS as readonly unknown[]).includes(kind) || !(JOB_STATUSES as readonly unknown[]).includes(status) || !isObject(params) || !isObject(progress)) return null;
+  if (typeof document['createdAt'] !== 'string' || typeof document['updatedAt'] !== 'string') return null;
+  const { schemaVersion: _version, ...info } = document;
+  // The folder it was found in wins over the path recorded: a workspace may have been moved.
+  return { ...(info as unknown as JobInfo), workspace };
+}
+
+/** Ids of the job folders of a workspace (none when it has no jobs folder yet). */
+export async function listJobIds(workspace: string): Promise<string[]> {
+  try {
+    const entries = await readdir(jobsFolder(workspace), { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+export async function appendJobEvents(workspace: string, events: JobEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const folder = jobFolder(workspace, events[0]!.jobId);
+  await mkdir(folder, { recursive: true });
+  await appendFile(join(folder, 'events.jsonl'), events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+}
+
+/**
+ * Ends a line cut short by a crash (no trailing newline), so that the next event appended starts on
+ * its own line instead of being glued to the torn one. Call it once before appending to a job's
+ * events.jsonl that an earlier session wrote.
+ */
+export async function endTornEventLine(workspace: string, jobId: string): Promise<void> {
+  const path = join(jobFolder(workspace, jobId), 'events.jsonl');
+  const text = await readFile(path, 'utf8').catch(() => '');
+  if (text !== '' && !text.endsWith('\n')) await appendFile(path, '\n');
+}
+
+export async function readJobEvents(workspace: string, jobId: string): Promise<JobEvent[]> {
+  let text: string;
+  try {
+    text = await readFile(join(jobFolder(workspace, jobId), 'events.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((line) => {
+    try {
+      const event = line.trim() ? (JSON.parse(line) as JobEvent) : null;
+      return event && typeof event.seq === 'number' ? [event] : [];
+    } catch {
+      return [];
+    }
+  });
+}
