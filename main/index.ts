@@ -36,6 +36,9 @@ const workerEntry = join(import.meta.dirname, 'worker.js');
 /** Set by `electron-vite dev` only. */
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 const development = !app.isPackaged;
+// Tests and portable setups keep the services' state (recent.json) and Chromium's profile elsewhere.
+const stateDirOverride = process.env['VOXNAS_STATE_DIR'];
+if (stateDirOverride) app.setPath('userData', stateDirOverride);
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 

@@ -66,6 +66,7 @@ const electron = vi.hoisted(() => {
     app: {
       isPackaged: true,
       getPath: () => recorded.userData,
+      setPath: () => expect.unreachable('VOXNAS_STATE_DIR is not set in this test'),
       getName: () => 'VoxNAS',
       requestSingleInstanceLock: () => true,
       quit: () => undefined,
