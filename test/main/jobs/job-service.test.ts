@@ -1,13 +1,15 @@
 /**
  * The job service with the real worker (child_process.fork of engine/runtime/worker.ts, as in
  * browser mode) and the real engine jobs on resources/sample: import and plan through the queue,
- * a training job whose worker is killed with SIGKILL mid-run and then resumed, cancellation, and
- * a restarted service that reads the jobs back from the workspace.
+ * a training job whose worker is killed with SIGKILL mid-run and then resumed, prediction and
+ * export with the trained model, cancellation, and a restarted service that reads the jobs back
+ * from the workspace.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readVolume } from '../../../engine/io/read-volume.ts';
 import type { JobEvent, JobInfo } from '../../../main/contract/index.ts';
 import { forkWorkerHost } from '../../../main/jobs/fork-host.ts';
 import { createJobService, type JobService } from '../../../main/jobs/job-service.ts';
@@ -59,6 +61,7 @@ const oneTo = (count: number) => Array.from({ length: count }, (_unused, index) 
 describe('job service with the real worker', () => {
   let importJob: JobInfo;
   let planJob: JobInfo;
+  let modelId = '';
 
   beforeAll(async () => {
     // Started back to back: the plan waits in the queue until the import is done.
@@ -135,7 +138,36 @@ describe('job service with the real worker', () => {
       workers: 2,
     });
     expect(engine.find((event) => event.type === 'resumed')!.step).toBeGreaterThan(0);
+    modelId = resumed.result!['modelId'] as string;
   }, 240_000);
+
+  it('predicts dataset cases with the trained model and exports it to ONNX with a parity check', async () => {
+    const destination = join(root, 'exported', 'model.onnx');
+    const predict = await service.start(workspace, 'predict', { modelId, caseIds: ['hippocampus_004', 'hippocampus_008'] });
+    const exported = await service.start(workspace, 'export', { modelId, destination });
+    const [predicted, done] = [await until(predict.id, finished), await until(exported.id, finished)];
+    const masks = (predicted.result?.['predictions'] as { caseId: string; path: string }[]).map(({ caseId, path }) => [caseId, path.replace(workspace, '<ws>')]);
+    const mask = await readVolume(join(workspace, 'predictions', modelId, 'hippocampus_004.nii.gz'));
+    const source = await readVolume(resolve('resources/sample/imagesTr/hippocampus_004.nii.gz'));
+    expect({
+      statuses: [predicted.status, done.status],
+      masks,
+      geometry: mask.volume.dims.join() === source.volume.dims.join(),
+      parity: (done.result?.['parity'] as { passed: boolean }).passed,
+      written: (done.result?.['written'] as string[]).map((path) => path.replace(workspace, '<ws>').replace(root, '<root>')),
+      sameFile: readFileSync(destination).equals(readFileSync(join(workspace, 'models', modelId, 'model.onnx'))),
+    }).toEqual({
+      statuses: ['succeeded', 'succeeded'],
+      masks: [
+        ['hippocampus_004', `<ws>/predictions/${modelId}/hippocampus_004.nii.gz`],
+        ['hippocampus_008', `<ws>/predictions/${modelId}/hippocampus_008.nii.gz`],
+      ],
+      geometry: true,
+      parity: true,
+      written: [`<ws>/models/${modelId}/model.onnx`, '<root>/exported/model.onnx'],
+      sameFile: true,
+    });
+  }, 120_000);
 
   it('cancels a queued job at once and a running one when the worker confirms; only stopped jobs resume', async () => {
     const running = await service.start(workspace, 'train', { genome: TINY, budget: '10000steps', seed: 5 });
