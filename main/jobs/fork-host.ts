@@ -9,13 +9,14 @@ import { typescriptExecArgv } from '../../engine/index.ts';
 import { awaitReady, type WorkerHost, type WorkerHostFactory } from './worker-host.ts';
 
 /**
- * The worker entry: the bundled worker next to this module when main is bundled (out/main/), else
- * the built out/main/worker.js of the source tree when it exists, else the TypeScript source
- * (run through tsx).
+ * The worker entry: the bundled worker next to this module when main is bundled (out/main/);
+ * from the source tree (`npm run serve`, tests) the TypeScript worker, run through tsx, so that it
+ * is never a stale build and its own child processes (batch and preprocessing workers) start from
+ * their source files too; the built out/main/worker.js when the source is not there.
  */
 export function defaultWorkerEntry(here = import.meta.dirname): string {
-  const candidates = [join(here, 'worker.js'), join(here, '..', '..', 'out', 'main', 'worker.js')];
-  return candidates.find((path) => existsSync(path)) ?? join(here, '..', '..', 'engine', 'runtime', 'worker.ts');
+  const candidates = [join(here, 'worker.js'), join(here, '..', '..', 'engine', 'runtime', 'worker.ts'), join(here, '..', '..', 'out', 'main', 'worker.js')];
+  return candidates.find((path) => existsSync(path)) ?? candidates[1]!;
 }
 
 export function forkWorkerHost(options: { entry?: string; env?: NodeJS.ProcessEnv } = {}): WorkerHostFactory {
