@@ -11,8 +11,9 @@ import { exportCommand } from './commands/export.ts';
 import { trainCommand } from './commands/train.ts';
 import { predictCommand } from './commands/predict.ts';
 import { demoCommand } from './commands/demo.ts';
+import { searchCommand } from './commands/search.ts';
 
-/** Every command, in the order of a researcher's work; later issues add search. */
+/** Every command, in the order of a researcher's work. */
 export const COMMANDS = {
   demo: demoCommand,
   info: infoCommand,
@@ -20,6 +21,7 @@ export const COMMANDS = {
   dataset: datasetCommand,
   plan: planCommand,
   train: trainCommand,
+  search: searchCommand,
   predict: predictCommand,
   evaluate: evaluateCommand,
   cost: costCommand,

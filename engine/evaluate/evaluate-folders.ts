@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../io/input-error.ts';
 import { readVolume } from '../io/read-volume.ts';
@@ -41,7 +41,11 @@ export function caseIdOf(fileName: string): string | null {
 export async function caseFiles(folder: string): Promise<Map<string, string>> {
   let names: string[];
   try {
-    names = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    const entries = await readdir(folder, { withFileTypes: true });
+    // Symbolic links count as the files they point to (a folder of links to the source images is common).
+    const isFile = async (entry: (typeof entries)[number]) => entry.isFile() || (entry.isSymbolicLink() && (await stat(join(folder, entry.name)).then((info) => info.isFile(), () => false)));
+    names = [];
+    for (const entry of entries) if (await isFile(entry)) names.push(entry.name);
   } catch {
     throw new InputError(folder, 'is not a readable folder', 'Give the folder that holds the .nii.gz files.');
   }

@@ -11,6 +11,7 @@ import { InputError } from '../io/input-error.ts';
 import { archId, canonicalJson } from '../network/genome.ts';
 import { readDatasetFile, readPlansFile } from '../runtime/workspace-files.ts';
 import { NNUNET_SGD, type OptimizerConfig } from './optimizers.ts';
+import type { CaseFileRef } from './training-case.ts';
 import { runTraining, type TrainingConfig, type TrainingEvent, type TrainingOutcome } from './training-run.ts';
 
 /** How long to train: a number of steps, or wall time (the schedule length is then set from the measured step time). */
@@ -42,6 +43,8 @@ export interface WorkspaceTrainingOptions {
   /** Overrides the plan's batch size (e.g. a smaller batch for more steps in a CPU time budget). */
   batchSize?: number;
   validateEvery?: number;
+  /** First weights (e.g. a child's weights from a search supernet) and where they come from. */
+  initialWeights?: { values: Map<string, Float32Array>; from: string };
   /** Weights of the model: the final ones (default) or the best validation checkpoint's. */
   keep?: 'last' | 'best';
   signal?: AbortSignal;
@@ -70,13 +73,29 @@ async function workspaceFolds(workspace: string, caseIds: string[]) {
   return folds.value;
 }
 
-/**
- * Trains a network on a planned workspace: the fold's training cases from the preprocessed cache,
- * validation on the fold's other cases. The run folder's name is a hash of the configuration, so the
- * same command run again after a crash continues the same run.
- */
-export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promise<WorkspaceTraining> {
-  const { workspace } = options;
+/** One pass over a whole case when it is at most 8 patches big (the hippocampus cases always are). */
+export const wholeVolumeLimit = ([d, h, w]: readonly [number, number, number]): number => 8 * d * h * w;
+
+/** File references of preprocessed cases. */
+export const caseRefs = (folder: string, ids: readonly string[]): CaseFileRef[] =>
+  ids.map((id) => {
+    const files = caseFiles(folder, id);
+    return { id, binPath: files.bin, jsonPath: files.json };
+  });
+
+/** Preprocessed cases with their labels, for validation. */
+export async function loadValidationCases(folder: string, ids: readonly string[]): Promise<ValidationCase[]> {
+  const cases: ValidationCase[] = [];
+  for (const id of ids) {
+    const loaded = await readCase(folder, id);
+    if (loaded.label === null) throw new InputError(caseFiles(folder, id).json, 'has no label map', "Run 'voxnas plan' again.");
+    cases.push({ id, image: loaded.image, label: loaded.label, record: loaded.record });
+  }
+  return cases;
+}
+
+/** The plan, the preprocessed folder and a fold's case ids (splits.json, written on first use). */
+export async function workspaceFold(workspace: string, choice: FoldChoice): Promise<{ plans: PlansJson; folder: string; fold: { train: string[]; val: string[] } }> {
   const [dataset, plans] = await Promise.all([readDatasetFile(workspace), readPlansFile(workspace)]);
   const folder = preprocessedFolder(workspace, plans.dataId);
   const caseIds = dataset.cases.filter((entry) => entry.split === 'training').map((entry) => entry.id);
@@ -85,8 +104,19 @@ export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promi
     if (await access(caseFiles(folder, id).json).then(() => true, () => false)) available.push(id);
   }
   if (available.length < 2) throw new InputError(folder, `holds ${available.length} preprocessed training case(s)`, "Run 'voxnas plan' for this workspace first.");
-  const fold = selectFold(await workspaceFolds(workspace, available), available, options.fold);
+  const fold = selectFold(await workspaceFolds(workspace, available), available, choice);
   if (!fold.ok) throw new InputError(join(workspace, 'splits.json'), fold.errors.join('; '), 'Choose an existing fold (0-4) or all.');
+  return { plans, folder, fold: fold.value };
+}
+
+/**
+ * Trains a network on a planned workspace: the fold's training cases from the preprocessed cache,
+ * validation on the fold's other cases. The run folder's name is a hash of the configuration, so the
+ * same command run again after a crash continues the same run.
+ */
+export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promise<WorkspaceTraining> {
+  const { workspace } = options;
+  const { plans, folder, fold } = await workspaceFold(workspace, options.fold);
   const genome = options.genome ?? plans.network.genome;
   const steps = 'steps' in options.budget ? options.budget.steps : null;
   const config: TrainingConfig = {
@@ -103,30 +133,22 @@ export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promi
     dataId: plans.dataId,
     classes: plans.labelValues.length,
     inputChannels: plans.dataset.channels.length,
+    ...(options.initialWeights ? { init: options.initialWeights.from } : {}),
   };
   const runId = `train-${archId(genome)}-fold${options.fold}-${createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 8)}`;
   const runFolder = join(workspace, 'runs', runId);
   await mkdir(runFolder, { recursive: true });
-  const validationCases: ValidationCase[] = [];
-  for (const id of fold.value.val) {
-    const loaded = await readCase(folder, id);
-    if (loaded.label === null) throw new InputError(caseFiles(folder, id).json, 'has no label map', "Run 'voxnas plan' again.");
-    validationCases.push({ id, image: loaded.image, label: loaded.label, record: loaded.record });
-  }
-  const [d, h, w] = config.patchSize;
+  const validationCases = await loadValidationCases(folder, fold.val);
   const outcome = await runTraining({
     runFolder,
     config,
-    trainCases: fold.value.train.map((id) => {
-      const files = caseFiles(folder, id);
-      return { id, binPath: files.bin, jsonPath: files.json };
-    }),
+    trainCases: caseRefs(folder, fold.train),
     validationCases,
-    // One pass over a whole case when it is at most 8 patches big (the hippocampus cases always are).
-    wholeVolumeVoxels: 8 * d * h * w,
+    wholeVolumeVoxels: wholeVolumeLimit(config.patchSize),
     ...(options.keep ? { keep: options.keep } : {}),
+    ...(options.initialWeights ? { initialWeights: options.initialWeights.values } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  return { ...outcome, runId, runFolder, plans, config, trainCaseIds: fold.value.train, validationCaseIds: fold.value.val };
+  return { ...outcome, runId, runFolder, plans, config, trainCaseIds: fold.train, validationCaseIds: fold.val };
 }

@@ -37,6 +37,8 @@ export interface TrainingConfig {
   dataId: string;
   classes: number;
   inputChannels: number;
+  /** Where the first weights come from when not seeded ones, e.g. "search-enas-...:step 40" (part of the run's identity). */
+  init?: string;
 }
 
 export interface TrainingState {
@@ -70,6 +72,8 @@ export interface TrainingInputs {
    * chosen on the validation cases themselves, so optimistic for them).
    */
   keep?: 'last' | 'best';
+  /** First weights by parameter name (config.init must say where they come from); default: seeded He-normal. */
+  initialWeights?: Map<string, Float32Array>;
   /** How to start the batch worker (default: the TypeScript entry through tsx). */
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
 }
@@ -125,7 +129,8 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
   };
   const spec = decodeGenome(config.genome, { inputChannels: config.inputChannels, classes: config.classes });
   const checkpoint = await loadCheckpoint<TrainingState>(join(runFolder, 'checkpoints'), 'last');
-  const initial = checkpoint ? new Map([...checkpoint.weights].map(([name, array]) => [name, array.data])) : initialWeightValues(specParams(spec), createRandom(config.seed).fork('weights'));
+  if (inputs.initialWeights && !config.init) throw new Error('runTraining: initial weights need config.init (where they come from)');
+  const initial = checkpoint ? new Map([...checkpoint.weights].map(([name, array]) => [name, array.data])) : (inputs.initialWeights ?? initialWeightValues(specParams(spec), createRandom(config.seed).fork('weights')));
   const weights = createWeights(spec, initial);
   const optimizer = new Optimizer(config.optimizer);
   const state: TrainingState = checkpoint?.state ?? { step: 0, maxSteps: config.maxSteps, trainingSeconds: 0, best: null, lastValidation: null };

@@ -20,8 +20,8 @@ held="$ws/heldout"; rm -rf "$held"; mkdir -p "$held/images" "$held/labels"
 node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1] + "/splits.json", "utf8"));
 console.log(s[0].val.join("\n"));' "$ws" | while read -r id; do
-  ln -s "$data/imagesTr/$id.nii.gz" "$held/images/$id.nii.gz"
-  ln -s "$data/labelsTr/$id.nii.gz" "$held/labels/$id.nii.gz"
+  cp "$data/imagesTr/$id.nii.gz" "$held/images/$id.nii.gz"
+  cp "$data/labelsTr/$id.nii.gz" "$held/labels/$id.nii.gz"
 done
 node "$voxnas" predict --model "$model" --input "$held/images" --output "$held/pred" > /dev/null
 t3=$(date +%s)

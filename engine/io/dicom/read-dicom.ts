@@ -26,8 +26,10 @@ async function listFiles(folder: string, depth = 0, found: string[] = []): Promi
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory() && depth < MAX_DEPTH) await listFiles(path, depth + 1, found);
-    else if (entry.isFile()) found.push(path);
+    // Symbolic links count as what they point to (broken links are skipped).
+    const target = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
+    if (target?.isDirectory() && depth < MAX_DEPTH) await listFiles(path, depth + 1, found);
+    else if (target?.isFile()) found.push(path);
     if (found.length > MAX_FILES) {
       throw new InputError(folder, `holds more than ${MAX_FILES} files`, 'Point VoxNAS at the folder of one study or series, not a whole archive.');
     }

@@ -93,7 +93,9 @@ export class LstmController {
       const oneHot = tf.oneHot(tf.tensor1d(chosen, 'int32'), count);
       logProbability = tf.add(logProbability, tf.sum(tf.mul(oneHot, logSoftmax), 1));
       entropy = tf.sub(entropy, tf.sum(tf.mul(probabilities, logSoftmax), 1));
-      if (decision < counts.length - 1) input = tf.gather(embedding, tf.tensor1d(chosen, 'int32'));
+      // The embedding lookup as a one-hot product: the gradient of tf.gather needs UnsortedSegmentSum,
+      // which the wasm backend lacks; a matMul's gradient runs everywhere.
+      if (decision < counts.length - 1) input = tf.matMul(oneHot.toFloat(), embedding);
     });
     return { logProbability, entropy };
   }

@@ -44,6 +44,12 @@ export interface RonasmisConfig {
   failureReward: number;
   /** Steps in a row without a new architecture after which propose returns nothing. */
   maxIdleSteps: number;
+  /**
+   * Whether a reward, once measured, stands for the rest of the search (true: children trained
+   * independently, an architecture's Dice does not change). With weight sharing (one-shot search)
+   * the shared weights keep training, so every step measures its children again: false.
+   */
+  rememberRewards: boolean;
 }
 
 /** What one controller step leaves in the history (and what a UI plots). */
@@ -96,9 +102,17 @@ const DEFAULTS: RonasmisConfig = {
   baselineDecay: 0.95,
   failureReward: 0,
   maxIdleSteps: 50,
+  rememberRewards: true,
 };
 
-class RonasmisSearch implements Strategy {
+/** What a one-shot search needs from the controller besides the Strategy interface. */
+export interface PolicyStrategy extends Strategy {
+  samplePolicy(count: number, random: Random): Point[];
+  greedyPoint(): Point;
+  steps(): ControllerStepRecord[];
+}
+
+class RonasmisSearch implements PolicyStrategy {
   private readonly controller: LstmController;
   private readonly adam: Adam;
   private baseline: number | null = null;
@@ -142,10 +156,25 @@ class RonasmisSearch implements Strategy {
       if (index === undefined) throw new Error(`ronasmis: result of trial ${result.index} (${result.archId}) was not proposed by this controller step`);
       const reward = result.status === 'trained' && result.metrics ? result.metrics.meanDice : this.config.failureReward;
       const identity = this.children[index]!.identity;
-      this.rewards.set(identity, reward);
+      if (this.config.rememberRewards) this.rewards.set(identity, reward);
       for (const child of this.children) if (child.identity === identity) child.reward = reward;
     }
     this.updateIfComplete();
+  }
+
+  /** Points drawn from the current policy without starting a step (one-shot search trains the shared weights on them). */
+  samplePolicy(count: number, random: Random): Point[] {
+    return this.controller.sample(count, random).map((indices) => this.space.fromIndices(indices));
+  }
+
+  /** The policy's most likely choice per decision. */
+  greedyPoint(): Point {
+    return this.space.fromIndices(this.controller.mostLikely().map((entry) => entry.choice));
+  }
+
+  /** The REINFORCE history so far (one record per controller step). */
+  steps(): ControllerStepRecord[] {
+    return this.history;
   }
 
   private identityOf(indices: number[]): string {
@@ -161,7 +190,7 @@ class RonasmisSearch implements Strategy {
     const seen = new Set<string>();
     this.children = this.controller.sample(this.config.childrenPerStep, this.random).map((indices) => {
       const identity = this.identityOf(indices);
-      const known = this.rewards.get(identity);
+      const known = this.config.rememberRewards ? this.rewards.get(identity) : undefined;
       const isNew = known === undefined && !seen.has(identity);
       seen.add(identity);
       return { indices, identity, kind: isNew ? 'trial' : 'known', handedOut: false, reward: known ?? null };
@@ -231,7 +260,7 @@ export function ronasmisSearch(config: Partial<RonasmisConfig> = {}): StrategyFa
   return {
     name: 'ronasmis',
     config: { ...full },
-    create(space: SearchSpaceLike, random: Random) {
+    create(space: SearchSpaceLike, random: Random): PolicyStrategy {
       if (!isDiscreteSpace(space)) throw new Error(`ronasmis: space ${space.id} has no choiceCounts/fromIndices/toIndices; wrap it with asDiscreteSpace`);
       return new RonasmisSearch(space, random, full);
     },

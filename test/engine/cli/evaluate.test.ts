@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseMetricsReport } from '../../../engine/evaluate/metrics-report.ts';
@@ -29,6 +30,15 @@ describe('voxnas evaluate', () => {
       mean: { dice: 1, iou: 1, hd95: 0, surfaceDice: 1 },
       schemaVersion: 1,
     });
+  });
+
+  it('a folder of symbolic links to the label files is read like the files themselves', async () => {
+    const links = join(folder, 'links');
+    await mkdir(links);
+    for (const name of await readdir(LABELS)) await symlink(resolve(LABELS, name), join(links, name));
+    const result = await cli('evaluate', '--pred', links, '--labels', LABELS, '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).cases).toHaveLength(10);
   });
 
   it('a damaged prediction gets its known Dice; unpredicted references are a warning; CSV and table output', async () => {

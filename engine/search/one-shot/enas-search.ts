@@ -1,0 +1,262 @@
+/**
+ * RONASMIS / ENAS one-shot search: an LSTM controller (the ronasmis strategy) and a weight-shared
+ * supernet (shared-supernet.ts) that keeps training for the whole search. One controller step:
+ *   1. `sharedSteps` training steps of the supernet, each on a child path drawn from the current
+ *      policy (only that path's weights get gradients);
+ *   2. `childrenPerStep` children sampled by the controller, each evaluated with the shared weights
+ *      on `casesPerChild` validation cases (the same cases for every child of the step): reward =
+ *      patient-wise Dice;
+ *   3. one REINFORCE update of the controller (moving-average baseline, entropy bonus);
+ *   4. a checkpoint (shared weights, their optimizer, the controller and the counters) written
+ *      atomically to <runFolder>/supernet/last.vxtf.
+ * After the wall budget: the greedy child and the best children of the last steps are evaluated on
+ * every validation case and the best is selected. Resume: the same call continues from the last
+ * checkpoint; the step in progress at a crash is redone exactly (batches, paths and case subsets are
+ * functions of the seed and the step), so no finished step is lost or changed.
+ *
+ * Why not runSearch: there, trials are independent trainings keyed by architecture; here every
+ * evaluation reads weights that change between steps, so the same architecture gets a new reward
+ * each time. Events, candidate files and the strategy are shared with runSearch (decision 0016).
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SearchPoint, SearchSpace } from '../../api/search-space.ts';
+import type { ValidationCase } from '../../evaluate/validate-cases.ts';
+import { archId as archIdOf } from '../../network/genome.ts';
+import { writeFileAtomic } from '../../runtime/atomic-write.ts';
+import { createRandom } from '../../runtime/random.ts';
+import { NO_AUGMENTATION, nnUNetAugmentation } from '../../train/augment.ts';
+import { openWorkerBatchSource, type BatchStream } from '../../train/batch-source.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../train/checkpoint.ts';
+import { Optimizer, REFERENCE_ADAM, type OptimizerConfig } from '../../train/optimizers.ts';
+import type { CaseFileRef } from '../../train/training-case.ts';
+import { pointToGenome } from '../../space/genome-of-point.ts';
+import { asDiscreteSpace, ronasmisSearch, type ControllerStepRecord, type PolicyStrategy, type RonasmisConfig } from '../strategies/ronasmis-search.ts';
+import type { Json } from '../types.ts';
+import { SharedSupernet } from './shared-supernet.ts';
+
+export interface EnasConfig {
+  /** Controller settings (ronasmis-search.ts); rememberRewards is always false here. */
+  controller: Partial<Omit<RonasmisConfig, 'rememberRewards'>>;
+  /** Supernet training steps between two controller updates. */
+  sharedSteps: number;
+  /** Validation cases each child is scored on (a fresh subset per controller step). */
+  casesPerChild: number;
+  /** Children of the last steps that are re-scored on every validation case at the end (plus the greedy child). */
+  finalists: number;
+  optimizer: OptimizerConfig;
+  augmentation: boolean;
+}
+
+export const ENAS_DEFAULTS: EnasConfig = {
+  controller: { childrenPerStep: 20 },
+  sharedSteps: 50,
+  casesPerChild: 8,
+  finalists: 8,
+  optimizer: REFERENCE_ADAM,
+  augmentation: true,
+};
+
+export interface EnasSearchOptions {
+  runFolder: string;
+  space: SearchSpace;
+  seed: number;
+  config: EnasConfig;
+  /** Search budget: no controller step starts after this many seconds (summed over restarts). */
+  wallSeconds: number;
+  /** Stop after this many controller steps (tests); null: only the wall budget. */
+  maxControllerSteps?: number | null;
+  trainCases: CaseFileRef[];
+  validationCases: ValidationCase[];
+  /** [D, H, W]. */
+  patchSize: [number, number, number];
+  batchSize: number;
+  inputChannels: number;
+  classes: number;
+  wholeVolumeVoxels: number;
+  signal?: AbortSignal;
+  onEvent?: (event: EnasEvent) => void;
+  batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
+}
+
+export interface ChildScore {
+  archId: string;
+  point: SearchPoint;
+  meanDice: number;
+  perClass: number[];
+}
+
+export type EnasEvent =
+  | { type: 'search-started' | 'search-resumed'; controllerStep: number; sharedSteps: number; time: string }
+  | { type: 'shared-training'; controllerStep: number; sharedSteps: number; loss: number; secondsPerStep: number; time: string }
+  | ({ type: 'child-evaluated'; controllerStep: number; time: string } & ChildScore)
+  | { type: 'controller-step'; record: ControllerStepRecord; sharedSteps: number; elapsedSeconds: number; etaSeconds: number; leaderboard: ChildScore[]; time: string }
+  | ({ type: 'finalist-evaluated'; greedy: boolean; time: string } & ChildScore)
+  | { type: 'search-finished'; reason: 'wall-time' | 'steps' | 'cancelled'; selected: ChildScore | null; controllerSteps: number; sharedSteps: number; elapsedSeconds: number; time: string };
+
+interface EnasState {
+  schemaVersion: 1;
+  controllerStep: number;
+  sharedSteps: number;
+  elapsedSeconds: number;
+  strategy: Json;
+  /** Children of the most recent steps, newest last (finalist candidates). */
+  recent: ChildScore[];
+  selected: ChildScore | null;
+  finishedReason: 'wall-time' | 'steps' | null;
+}
+
+export interface EnasOutcome {
+  reason: 'wall-time' | 'steps' | 'cancelled';
+  selected: ChildScore | null;
+  supernet: SharedSupernet;
+  history: ControllerStepRecord[];
+  controllerSteps: number;
+  sharedSteps: number;
+  elapsedSeconds: number;
+}
+
+const now = () => new Date().toISOString();
+
+/** Best per architecture, highest Dice first. */
+function leaderboard(scores: readonly ChildScore[], size: number): ChildScore[] {
+  const best = new Map<string, ChildScore>();
+  for (const score of scores) if (!best.has(score.archId) || best.get(score.archId)!.meanDice < score.meanDice) best.set(score.archId, score);
+  return [...best.values()].sort((a, b) => b.meanDice - a.meanDice).slice(0, size);
+}
+
+export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOutcome> {
+  const { runFolder, space, config } = options;
+  const folder = join(runFolder, 'supernet');
+  await mkdir(folder, { recursive: true });
+  const emit = async (event: EnasEvent) => {
+    await appendFile(join(runFolder, 'events.jsonl'), `${JSON.stringify(event)}\n`);
+    options.onEvent?.(event);
+  };
+  const strategy = ronasmisSearch({ ...config.controller, rememberRewards: false }).create(asDiscreteSpace(space), createRandom(options.seed).fork('strategy')) as PolicyStrategy;
+  const context = { inputChannels: options.inputChannels, classes: options.classes, seed: options.seed };
+  const optimizer = new Optimizer(config.optimizer);
+  const checkpoint = await loadCheckpoint<EnasState>(folder, 'last');
+  let supernet: SharedSupernet;
+  let state: EnasState;
+  if (checkpoint) {
+    supernet = SharedSupernet.restore(space, context, checkpoint.weights);
+    state = checkpoint.state;
+    strategy.restore(state.strategy);
+    optimizer.restore(checkpoint.optimizer, state.sharedSteps);
+  } else {
+    supernet = new SharedSupernet(space, context);
+    state = { schemaVersion: 1, controllerStep: 0, sharedSteps: 0, elapsedSeconds: 0, strategy: strategy.state(), recent: [], selected: null, finishedReason: null };
+  }
+  const outcome = (reason: EnasOutcome['reason']): EnasOutcome => ({ reason, selected: state.selected, supernet, history: strategy.steps(), controllerSteps: state.controllerStep, sharedSteps: state.sharedSteps, elapsedSeconds: state.elapsedSeconds });
+  if (state.finishedReason && state.selected) return outcome(state.finishedReason);
+
+  const sessionStart = performance.now();
+  const savedElapsed = state.elapsedSeconds;
+  const elapsed = () => savedElapsed + (performance.now() - sessionStart) / 1000;
+  const save = async () => {
+    state.elapsedSeconds = elapsed();
+    state.strategy = strategy.state();
+    await saveCheckpoint(folder, 'last', { weights: await supernet.saveable(), optimizer: await optimizer.state(), state });
+    await writeFileAtomic(join(runFolder, 'controller.json'), `${JSON.stringify({ schemaVersion: 1, controllerStep: state.controllerStep, sharedSteps: state.sharedSteps, history: strategy.steps(), recent: leaderboard(state.recent, 20) }, null, 2)}\n`);
+  };
+  const writeCandidate = async (score: ChildScore, controllerStep: number) => {
+    const candidate = join(runFolder, 'candidates', score.archId);
+    await mkdir(candidate, { recursive: true });
+    await writeFileAtomic(join(candidate, 'genome.json'), `${JSON.stringify(pointToGenome(space, score.point), null, 2)}\n`);
+    await writeFileAtomic(join(candidate, 'metrics.json'), `${JSON.stringify({ ...score, controllerStep, evaluatedWith: 'shared weights' }, null, 2)}\n`);
+  };
+  const score = async (point: SearchPoint, cases: readonly ValidationCase[]): Promise<ChildScore> => {
+    const result = await supernet.evaluateChild(point, cases, { patchSize: options.patchSize, wholeVolumeVoxels: options.wholeVolumeVoxels, ...(options.signal ? { signal: options.signal } : {}) });
+    const meanDice = Number.isNaN(result.meanDice) ? 0 : result.meanDice;
+    return { archId: archIdOf(pointToGenome(space, point)), point, meanDice, perClass: result.meanPerClass };
+  };
+
+  await emit({ type: checkpoint ? 'search-resumed' : 'search-started', controllerStep: state.controllerStep, sharedSteps: state.sharedSteps, time: now() });
+  const augmentation = config.augmentation ? nnUNetAugmentation(options.patchSize) : NO_AUGMENTATION;
+  let batches: BatchStream | null = null;
+  let reason: EnasOutcome['reason'] = 'wall-time';
+  try {
+    if (state.finishedReason === null) {
+      batches = await openWorkerBatchSource({
+        config: { seed: options.seed, batchSize: options.batchSize, patchSize: options.patchSize, oversampleForeground: 0.33, foregroundJitter: 0, labelPad: 0, augmentation },
+        source: { kind: 'files', cases: options.trainCases, cacheBytes: 2 ** 30 },
+        startIndex: state.sharedSteps,
+        ...(options.batchWorker ? { worker: options.batchWorker } : {}),
+      });
+      const random = createRandom(options.seed);
+      for (;;) {
+        if (options.signal?.aborted) {
+          reason = 'cancelled';
+          break;
+        }
+        if (options.maxControllerSteps != null && state.controllerStep >= options.maxControllerSteps) {
+          reason = 'steps';
+          break;
+        }
+        if (elapsed() >= options.wallSeconds) break;
+        const step = state.controllerStep;
+        // 1. Shared weights, on paths drawn from the current policy.
+        const paths = strategy.samplePolicy(config.sharedSteps, random.fork('shared-paths').fork(step));
+        let lossSum = 0;
+        const trainStart = performance.now();
+        for (const path of paths) {
+          if (options.signal?.aborted) break;
+          lossSum += await supernet.trainChild(path, optimizer, await batches.next(), config.optimizer.learningRate);
+        }
+        if (options.signal?.aborted) {
+          reason = 'cancelled';
+          break;
+        }
+        await emit({ type: 'shared-training', controllerStep: step, sharedSteps: state.sharedSteps + paths.length, loss: lossSum / paths.length, secondsPerStep: (performance.now() - trainStart) / 1000 / paths.length, time: now() });
+        // 2. Children of this step, on a common subset of the validation cases.
+        const subset = random.fork('reward-cases').fork(step).shuffle([...options.validationCases]).slice(0, Math.min(config.casesPerChild, options.validationCases.length));
+        const proposals = strategy.propose(config.controller.childrenPerStep ?? 20);
+        const scores: ChildScore[] = [];
+        for (const proposal of proposals) {
+          if (options.signal?.aborted) break;
+          const child = await score(proposal.point, subset);
+          scores.push(child);
+          await emit({ type: 'child-evaluated', controllerStep: step, time: now(), ...child });
+        }
+        if (options.signal?.aborted) {
+          reason = 'cancelled';
+          break;
+        }
+        // 3. REINFORCE (the strategy updates once every child of the step has its reward).
+        strategy.observe(scores.map((child, index) => ({ index, archId: child.archId, point: child.point, status: 'trained', metrics: { meanDice: child.meanDice, perClass: child.perClass, seconds: 0 }, reason: null })));
+        state.sharedSteps += paths.length;
+        state.controllerStep += 1;
+        state.recent = [...state.recent, ...scores].slice(-config.finalists * 4);
+        for (const child of leaderboard(scores, 3)) await writeCandidate(child, step);
+        // 4. Checkpoint, then announce the step (a reader that sees the event can rely on the files).
+        await save();
+        const record = strategy.steps()[strategy.steps().length - 1]!;
+        await emit({ type: 'controller-step', record, sharedSteps: state.sharedSteps, elapsedSeconds: elapsed(), etaSeconds: Math.max(0, options.wallSeconds - elapsed()), leaderboard: leaderboard(state.recent, 5), time: now() });
+      }
+    }
+  } finally {
+    await batches?.close();
+  }
+  if (reason === 'cancelled') {
+    await emit({ type: 'search-finished', reason, selected: null, controllerSteps: state.controllerStep, sharedSteps: state.sharedSteps, elapsedSeconds: elapsed(), time: now() });
+    return outcome(reason);
+  }
+  // Selection: the greedy child and the best recent children, each on every validation case.
+  const greedy = strategy.greedyPoint();
+  const candidates = new Map<string, { point: SearchPoint; greedy: boolean }>();
+  candidates.set(archIdOf(pointToGenome(space, greedy)), { point: greedy, greedy: true });
+  for (const child of leaderboard(state.recent, config.finalists)) if (!candidates.has(child.archId)) candidates.set(child.archId, { point: child.point, greedy: false });
+  let selected: ChildScore | null = null;
+  for (const { point, greedy: isGreedy } of candidates.values()) {
+    const finalist = await score(point, options.validationCases);
+    await emit({ type: 'finalist-evaluated', greedy: isGreedy, time: now(), ...finalist });
+    if (selected === null || finalist.meanDice > selected.meanDice) selected = finalist;
+  }
+  state.selected = selected;
+  state.finishedReason = reason;
+  if (selected) await writeCandidate(selected, state.controllerStep);
+  await save();
+  await emit({ type: 'search-finished', reason, selected, controllerSteps: state.controllerStep, sharedSteps: state.sharedSteps, elapsedSeconds: elapsed(), time: now() });
+  return outcome(reason);
+}
