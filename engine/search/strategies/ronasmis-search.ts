@@ -34,7 +34,7 @@ export interface RonasmisConfig {
   /** Logit temperature and tanh clipping constant (ENAS micro search: 5 and 1.1); null: no clipping. */
   temperature: number;
   tanhConstant: number | null;
-  /** Adam learning rate of the controller (ENAS: 3.5e-4). */
+  /** Adam learning rate of the controller (ENAS's micro search: 3.5e-3). */
   learningRate: number;
   /** Weight of the entropy bonus (ENAS: 1e-4). */
   entropyWeight: number;
@@ -97,7 +97,7 @@ const DEFAULTS: RonasmisConfig = {
   embeddingSize: 64,
   temperature: 5,
   tanhConstant: 1.1,
-  learningRate: 3.5e-4,
+  learningRate: 3.5e-3,
   entropyWeight: 1e-4,
   baselineDecay: 0.95,
   failureReward: 0,
