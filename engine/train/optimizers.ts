@@ -69,7 +69,10 @@ export class Optimizer {
           w[i] = w[i]! - (learningRate * (m[i]! / correction1)) / (Math.sqrt(v[i]! / correction2) + config.epsilon);
         }
       }
-      weight.assign(tf.tensor(w, weight.shape));
+      // assign() takes a reference to the new tensor's data: dispose ours, or every step leaks the weights' size.
+      const next = tf.tensor(w, weight.shape);
+      weight.assign(next);
+      next.dispose();
     }
   }
 
