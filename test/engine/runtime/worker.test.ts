@@ -66,7 +66,7 @@ describe('job worker (child_process.fork, as in browser mode)', () => {
     expect((await exited)[0]).toBe(0);
   });
 
-  it('runs an import job on the sample with progress events, then reports bad params and a missing search module as failures', async () => {
+  it('runs an import job on the sample with progress events, then reports bad params as failures', async () => {
     const child = startWorker();
     const workspace = mkdtempSync(join(tmpdir(), 'voxnas-worker-'));
     const replies = await runJob(child, { type: 'job.run', jobId: 'import-1', kind: 'import', workspace, params: { source: resolve('resources/sample') } });
@@ -89,10 +89,12 @@ describe('job worker (child_process.fork, as in browser mode)', () => {
       cancelled: false,
       message: 'The import job cannot start: params.source takes an absolute path of the dataset folder (MSD, nnU-Net v2 raw, or images/ + labels/), not "resources/sample"; params.speed is not known (the import job takes source, force). Fix the params and start it again.',
     });
-    const search = (await runJob(child, { type: 'job.run', jobId: 'search-1', kind: 'search', workspace, params: {} })).at(-1)!;
-    expect(search.type).toBe('job.failed');
-    // Until engine/search/search-job.ts exists the job says so; once it does, it validates its own params.
-    if (search.type === 'job.failed' && search.message.includes('not available')) expect(search.message).toMatch(/^Architecture search is not available yet/);
+    expect((await runJob(child, { type: 'job.run', jobId: 'search-1', kind: 'search', workspace, params: { strategy: 'darts', budget: '1h' } })).at(-1)).toEqual({
+      type: 'job.failed',
+      jobId: 'search-1',
+      cancelled: false,
+      message: "The search job cannot start: params.strategy takes 'enas' or 'random' or 'ronasmis', not \"darts\". Fix the params and start it again.",
+    });
   }, 60_000);
 
   it('refuses to start without a parent channel, with exit code 2 and a message', async () => {

@@ -169,6 +169,18 @@ describe('job service with the real worker', () => {
     });
   }, 120_000);
 
+  it('runs a (tiny) architecture search job to a model folder', async () => {
+    const job = await service.start(workspace, 'search', { strategy: 'random', budget: '1h', seed: 2, maxCandidates: 1, candidateSteps: 2, finalSteps: 2 });
+    const done = await until(job.id, finished);
+    const engine = (await service.events(job.id)).filter((event) => event.type === 'engine').map((event) => event.data as { source: string; event: { type: string } });
+    expect({
+      status: done.status,
+      error: done.error,
+      model: done.result?.['model'] === join(workspace, 'models', done.result?.['modelId'] as string),
+      phases: engine.filter((event) => event.source === 'job').map((event) => (event.event as { phase?: string }).phase),
+    }).toEqual({ status: 'succeeded', error: null, model: true, phases: ['search', 'final-training', 'done'] });
+  }, 180_000);
+
   it('cancels a queued job at once and a running one when the worker confirms; only stopped jobs resume', async () => {
     const running = await service.start(workspace, 'train', { genome: TINY, budget: '10000steps', seed: 5 });
     const queued = await service.start(workspace, 'plan', { workers: 0 });

@@ -1,0 +1,88 @@
+/**
+ * The 'search' job: an architecture search on a planned workspace, then the final training of the
+ * selected network and its model folder, as `voxnas search` runs it (engine/search/search-job.ts).
+ * This module checks the params and turns the search's events into job events; the search module
+ * (TensorFlow.js, the supernet) is imported only when a search job runs. Resumable by design: the
+ * same params continue the same search run.
+ */
+import { basename } from 'node:path';
+import { parseBudget } from '../train/train-workspace.ts';
+import { JobCancelledError, progress, type JobFunction } from './job-context.ts';
+import { ParamProblem, integer, oneOf, optional, positiveNumber, readParams, type ParamParser } from './job-params.ts';
+
+interface SearchParams {
+  strategy: 'enas' | 'random' | 'ronasmis';
+  budget: number;
+  searchFraction?: number;
+  space?: string;
+  fold: number;
+  seed: number;
+  memoryGb?: number;
+  finalInit: 'shared' | 'scratch';
+  candidateSeconds?: number;
+  /** Small step budgets instead of wall time (tests, demonstrations). */
+  maxControllerSteps?: number;
+  maxCandidates?: number;
+  candidateSteps?: number;
+  finalSteps?: number;
+}
+
+const wallBudget: ParamParser<number> = (value) => {
+  const budget = typeof value === 'string' ? parseBudget(value) : null;
+  return budget !== null && 'wallSeconds' in budget ? budget.wallSeconds : new ParamProblem("a wall time such as '90m' or '2h'");
+};
+
+const fraction: ParamParser<number> = (value) => (typeof value === 'number' && value > 0 && value < 1 ? value : new ParamProblem('a number between 0 and 1'));
+
+const spaceName: ParamParser<string> = (value) => (typeof value === 'string' && value !== '' ? value : new ParamProblem('a search-space name (e.g. ronasmis) or the absolute path of a search-space file'));
+
+export function readSearchParams(params: Record<string, unknown>): SearchParams {
+  return readParams<SearchParams>('search', params, {
+    strategy: optional(oneOf(['enas', 'random', 'ronasmis'] as const), 'enas'),
+    budget: optional(wallBudget, 2 * 3600),
+    searchFraction: optional(fraction),
+    space: optional(spaceName),
+    fold: optional(integer(0, 4), 0),
+    seed: optional(integer(0), 0),
+    memoryGb: optional(positiveNumber),
+    finalInit: optional(oneOf(['shared', 'scratch'] as const), 'shared'),
+    candidateSeconds: optional(positiveNumber),
+    maxControllerSteps: optional(integer(1)),
+    maxCandidates: optional(integer(1)),
+    candidateSteps: optional(integer(1)),
+    finalSteps: optional(integer(1)),
+  });
+}
+
+export const runSearchJob: JobFunction = async (rawParams, context) => {
+  const { strategy, budget, memoryGb, ...rest } = readSearchParams(rawParams);
+  const [{ runSearchJob: runSearch }, { selectBackend }] = await Promise.all([import('../search/search-job.ts'), import('../backend/select-backend.ts')]);
+  const backend = await selectBackend();
+  context.emit({ type: 'log', message: `Backend ${backend.reason}` });
+  const result = await runSearch(
+    { ...rest, workspace: context.workspace, strategy: strategy === 'ronasmis' ? 'enas' : strategy, budgetSeconds: budget, memoryBytes: memoryGb === undefined ? null : Math.round(memoryGb * 1024 ** 3) },
+    {
+      signal: context.signal,
+      onEvent: (event) => {
+        context.emit({ type: 'engine', data: event });
+        if (event.source === 'job') context.emit(progress(event.event.phase === 'done' ? 1 : null, event.event.message));
+        if (event.source === 'enas' && event.event.type === 'controller-step') context.emit(progress(null, `Controller step ${event.event.record.step}: mean reward ${event.event.record.meanReward.toFixed(3)}`, event.event.etaSeconds));
+        if (event.source === 'final-training' && event.event.type === 'step') {
+          const { step, loss, etaSeconds } = event.event;
+          context.emit(progress(null, `Final training step ${step}: loss ${loss.toFixed(4)}`, etaSeconds));
+        }
+      },
+    },
+  );
+  if (result === null) throw new JobCancelledError('The search');
+  return {
+    runId: result.runId,
+    modelId: basename(result.model),
+    model: result.model,
+    selected: result.selected,
+    searchSeconds: Math.round(result.searchSeconds),
+    validation: result.metrics.validation,
+    onnxParity: result.metrics.onnxParity,
+    trace: result.trace,
+  };
+};
