@@ -16,14 +16,17 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The live subscription and catch-up timer of the job being followed (not state: functions and timers). */
-let following: { jobId: string; unsubscribe: () => void; timer: ReturnType<typeof setInterval> } | null = null;
+/**
+ * Not state (a function and a timer): the job-event subscription, opened with the first workspace so
+ * that the event socket is connected before an import starts, and the catch-up timer of the job being
+ * followed.
+ */
+let unsubscribe: (() => void) | null = null;
+let catchUpTimer: ReturnType<typeof setInterval> | null = null;
 
-function stopFollowing(): void {
-  if (!following) return;
-  following.unsubscribe();
-  clearInterval(following.timer);
-  following = null;
+function stopCatchingUp(): void {
+  if (catchUpTimer) clearInterval(catchUpTimer);
+  catchUpTimer = null;
 }
 
 export const useDatasetsStore = defineStore('datasets', {
@@ -65,13 +68,17 @@ export const useDatasetsStore = defineStore('datasets', {
       }
       this.busy = 'workspace';
       this.error = null;
+      this.notice = null;
       try {
         const api = requireApi();
         this.workspace = create ? await api.invoke('workspace.create', { folder }) : await api.invoke('workspace.open', { folder });
         this.workspaceFolder = this.workspace.folder;
         this.job = null;
         this.summary = null;
-        stopFollowing();
+        stopCatchingUp();
+        unsubscribe ??= api.subscribe('job.event', (event) => {
+          if (event.jobId === this.job?.id) void this.applyEvents([event]);
+        });
       } catch (error) {
         this.error = messageOf(error);
       } finally {
@@ -101,17 +108,16 @@ export const useDatasetsStore = defineStore('datasets', {
       }
       this.busy = 'import';
       this.error = null;
-      stopFollowing();
+      stopCatchingUp();
       try {
-        const api = requireApi();
-        const job = await api.invoke('dataset.import', { workspace: this.workspace.folder, source });
+        const job = await requireApi().invoke('dataset.import', { workspace: this.workspace.folder, source });
         this.job = job;
         this.lastSeq = 0;
-        following = {
-          jobId: job.id,
-          unsubscribe: api.subscribe('job.event', (event) => void this.applyEvents([event])),
-          timer: setInterval(() => void this.catchUp(), CATCH_UP_MS),
-        };
+        if (FINISHED.includes(job.status)) {
+          await this.finishJob(job.id);
+          return;
+        }
+        catchUpTimer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
         await this.catchUp();
       } catch (error) {
         this.error = messageOf(error);
@@ -123,7 +129,7 @@ export const useDatasetsStore = defineStore('datasets', {
     /** Reads the events the live stream may have missed. */
     async catchUp() {
       const job = this.job;
-      if (!job || following?.jobId !== job.id) return;
+      if (!job || FINISHED.includes(job.status)) return;
       try {
         await this.applyEvents(await requireApi().invoke('jobs.events', { jobId: job.id, since: this.lastSeq }));
       } catch (error) {
@@ -146,8 +152,9 @@ export const useDatasetsStore = defineStore('datasets', {
           job.progress = { fraction: event.fraction ?? null, message: event.message ?? job.progress.message, etaSeconds: event.etaSeconds ?? null };
         }
       }
-      if (!finished || following?.jobId !== job.id) return;
-      stopFollowing();
+      // Only the call that saw the job end finishes it (the live event and a catch-up may both carry it).
+      if (!finished) return;
+      stopCatchingUp();
       await this.finishJob(job.id);
     },
 
