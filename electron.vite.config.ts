@@ -19,7 +19,15 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/index.ts'),
           worker: resolve(root, 'engine/runtime/worker.ts'),
+          // The worker's own helper processes (engine/runtime/typescript-child.ts childEntry finds
+          // the .js next to the chunk that starts it).
+          'batch-worker': resolve(root, 'engine/train/batch-worker.ts'),
+          'preprocess-worker': resolve(root, 'engine/data/preprocess/preprocess-worker.ts'),
+          'search-worker': resolve(root, 'engine/search/search-worker.ts'),
         },
+        // Chunks next to the entries: engine code finds resources/ two levels up and its helper
+        // entries as siblings, the same from engine/<dir>/ in the source tree and out/main/ here.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -145,7 +145,8 @@ function start(): void {
   const stateDir = app.getPath('userData');
   const workspaces = createWorkspaces(stateDir);
   const jobs = createJobService({
-    host: utilityProcessWorkerHost(workerEntry),
+    // In the packaged app resources/ sits next to app.asar (extraResources), not two levels above the worker.
+    host: utilityProcessWorkerHost(workerEntry, app.isPackaged ? { env: { ...process.env, VOXNAS_RESOURCES: join(process.resourcesPath, 'resources') } } : {}),
     // Jobs asked for by id are looked up in the recent workspaces (e.g. after a restart).
     knownWorkspaces: async () => (await workspaces.recent()).map((workspace) => workspace.folder),
   });

@@ -43,7 +43,7 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 async function startTensorflow(): Promise<Attempt> {
   // libtensorflow reserves all GPU memory at start unless told otherwise; budgets need growth.
@@ -77,7 +77,7 @@ async function startWasm(): Promise<Attempt> {
   if (!isInstalled(pkg)) return { ok: false, why: `${pkg} is not installed` };
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const folder = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    const folder = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
     // A file path prefix: in Node the Emscripten loader reads it with fs, nothing is fetched.
     wasm.setWasmPaths(`${folder}/`);
   } catch (error) {

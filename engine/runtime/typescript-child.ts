@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Node options for a child process that runs one of our TypeScript entry files (source tree, CLI,
@@ -10,4 +11,15 @@ import { pathToFileURL } from 'node:url';
 export function typescriptExecArgv(entry: string): string[] {
   if (!entry.endsWith('.ts')) return [];
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
+
+/**
+ * A child-process entry next to the calling module: `<name>.ts` in the source tree (run through
+ * tsx), else `<name>.js` (the build: electron-vite emits the helper entries next to the chunks that
+ * start them).
+ */
+export function childEntry(moduleUrl: string, name: string): { entry: string; execArgv: string[] } {
+  const source = fileURLToPath(new URL(`./${name}.ts`, moduleUrl));
+  const entry = existsSync(source) ? source : fileURLToPath(new URL(`./${name}.js`, moduleUrl));
+  return { entry, execArgv: typescriptExecArgv(entry) };
 }

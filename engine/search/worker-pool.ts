@@ -1,7 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { typescriptExecArgv } from '../runtime/typescript-child.ts';
+import { childEntry } from '../runtime/typescript-child.ts';
 import { isEvaluatorRef } from './evaluator-ref.ts';
 import type { Candidate, EngineSession, EvaluationBudget, EvaluationOutcome, EvaluatorRef, ExecutionEngine } from './types.ts';
 import type { SearchWorkerReply, SearchWorkerRequest } from './worker-messages.ts';
@@ -17,8 +16,7 @@ export interface WorkerPoolOptions {
 }
 
 function defaultWorker(): NonNullable<WorkerPoolOptions['worker']> {
-  const entry = fileURLToPath(new URL('./search-worker.ts', import.meta.url));
-  return { entry, execArgv: typescriptExecArgv(entry) };
+  return childEntry(import.meta.url, 'search-worker');
 }
 
 const STDERR_KEPT = 2000;

@@ -1,9 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { BatchConfig, TrainingBatch } from './batch.ts';
 import { createBatchBuilder } from './batch-builder.ts';
 import type { BatchWorkerReply, BatchWorkerRequest, CaseSourceSpec } from './batch-messages.ts';
-import { typescriptExecArgv } from '../runtime/typescript-child.ts';
+import { childEntry } from '../runtime/typescript-child.ts';
 
 /**
  * The trainer's side of batch generation. `next()` returns batches startIndex, startIndex + 1, ...
@@ -49,8 +48,7 @@ export function openInProcessBatchSource(options: BatchSourceOptions): BatchStre
 }
 
 function defaultWorker(): NonNullable<BatchSourceOptions['worker']> {
-  const entry = fileURLToPath(new URL('./batch-worker.ts', import.meta.url));
-  return { entry, execArgv: typescriptExecArgv(entry) };
+  return childEntry(import.meta.url, 'batch-worker');
 }
 
 type Slot = { batch?: TrainingBatch; error?: Error; waiter?: { resolve: (batch: TrainingBatch) => void; reject: (error: Error) => void } };

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.ts';
 import { isCachedCaseValid } from './case-file.ts';
 import { runCaseJob, type CaseJob } from './case-job.ts';
 import type { CaseSettings } from './preprocess-case.ts';
-import { typescriptExecArgv } from '../../runtime/typescript-child.ts';
+import { childEntry, typescriptExecArgv } from '../../runtime/typescript-child.ts';
 
 export interface PreprocessProgress {
   done: number;
@@ -40,7 +40,6 @@ export interface PreprocessSummary {
   seconds: number;
 }
 
-const DEFAULT_WORKER = join(import.meta.dirname, 'preprocess-worker.ts');
 
 /** The folder of a plan's preprocessed cases. */
 export const preprocessedFolder = (workspace: string, dataId: string): string => join(workspace, 'preprocessed', dataId);
@@ -156,7 +155,7 @@ export async function preprocessDataset(workspace: string, dataset: DatasetJson,
     if (await isCachedCaseValid(folder, job.caseId, plans.dataId, job.sources)) report(job.caseId, true);
     else pending.push(job);
   }
-  const module = options.workerModule ?? DEFAULT_WORKER;
+  const module = options.workerModule ?? childEntry(import.meta.url, 'preprocess-worker').entry;
   // Where the worker entry is not on disk (a bundle that did not ship it), work in this process.
   const workers = existsSync(module) ? Math.min(options.workers ?? 2, pending.length) : 0;
   if (workers <= 0) {

@@ -28,8 +28,8 @@ import {
  * Nothing is decoded here: pixel data stays where it is (see `pixel-data.ts`).
  */
 
-const require = createRequire(import.meta.url);
-const dicomParser = require('dicom-parser') as typeof DicomParser & {
+const requireHere = createRequire(import.meta.url);
+const dicomParser = requireHere('dicom-parser') as typeof DicomParser & {
   DataSet: new (parser: ByteArrayParser, byteArray: Uint8Array, elements: Record<string, Element>) => DataSet;
 };
 

@@ -8,14 +8,14 @@ import { CodecError, type ImageAttributes } from './types.ts';
  * reads its .wasm from its own package folder (no fetch). Loaded on first use only.
  */
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 type Package = typeof DcmjsCodecs;
 
 let ready: Promise<Package> | undefined;
 
 function load(): Promise<Package> {
   ready ??= (async () => {
-    const codecs = require('dcmjs-codecs') as Package;
+    const codecs = requireHere('dcmjs-codecs') as Package;
     if (!codecs.NativeCodecs.isInitialized()) await codecs.NativeCodecs.initializeAsync({ logCodecsInfo: false, logCodecsTrace: false });
     return codecs;
   })().catch((error: unknown) => {

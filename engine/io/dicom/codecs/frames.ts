@@ -20,8 +20,8 @@ import type { CodecId } from './transfer-syntaxes.ts';
  * Contract: returns exactly `frames` byte arrays, or throws `FrameSplitError`; linear in the fragment count.
  */
 
-const require = createRequire(import.meta.url);
-const dicomParser = require('dicom-parser') as typeof DicomParser;
+const requireHere = createRequire(import.meta.url);
+const dicomParser = requireHere('dicom-parser') as typeof DicomParser;
 
 export class FrameSplitError extends Error {
   override readonly name = 'FrameSplitError';

@@ -10,7 +10,7 @@ import { CodecError } from './types.ts';
  * the next frame gets a fresh instance.
  */
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** The Emscripten factory every codec package exports. */
 type EmscriptenFactory<M> = (options: { wasmBinary: Uint8Array; print: (text: string) => void; printErr: (text: string) => void }) => Promise<M>;
@@ -35,7 +35,7 @@ export function wasmModule<M>(spec: WasmModuleSpec<M>): WasmModuleHandle<M> {
   return {
     get() {
       instance ??= (async () => {
-        const wasmBinary = new Uint8Array(await readFile(require.resolve(spec.wasm)));
+        const wasmBinary = new Uint8Array(await readFile(requireHere.resolve(spec.wasm)));
         // Codecs print progress ("[INFO] Main header has been correctly decoded") to stdout: keep it out of
         // the CLI's output and the test logs. Failures reach us as exceptions, not as prints.
         const quiet = (): void => undefined;
@@ -54,10 +54,10 @@ export function wasmModule<M>(spec: WasmModuleSpec<M>): WasmModuleHandle<M> {
 
 /** Package specifiers of the codec modules (their `exports` entries), in one place. */
 export const CODEC_MODULES = {
-  libjpegTurbo: { factory: () => require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), wasm: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm' },
-  charls: { factory: () => require('@cornerstonejs/codec-charls/decodewasmjs'), wasm: '@cornerstonejs/codec-charls/decodewasm' },
-  openjpeg: { factory: () => require('@cornerstonejs/codec-openjpeg/decodewasmjs'), wasm: '@cornerstonejs/codec-openjpeg/decodewasm' },
-  openjph: { factory: () => require('@cornerstonejs/codec-openjph/wasmjs'), wasm: '@cornerstonejs/codec-openjph/wasm' },
+  libjpegTurbo: { factory: () => requireHere('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), wasm: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm' },
+  charls: { factory: () => requireHere('@cornerstonejs/codec-charls/decodewasmjs'), wasm: '@cornerstonejs/codec-charls/decodewasm' },
+  openjpeg: { factory: () => requireHere('@cornerstonejs/codec-openjpeg/decodewasmjs'), wasm: '@cornerstonejs/codec-openjpeg/decodewasm' },
+  openjph: { factory: () => requireHere('@cornerstonejs/codec-openjph/wasmjs'), wasm: '@cornerstonejs/codec-openjph/wasm' },
 } as const;
 
 /**
