@@ -78,21 +78,31 @@ export function supernetGenome(space: SearchSpace, point: SearchPoint = firstPoi
 }
 
 /**
- * The choice path (engine/network/cost-model.ts) that selects this point's ops inside the supernet
- * of `supernetGenome(space, point)`: choice id = the cell id of decode.ts ("enc1.cell0", "dec0.cell1").
+ * Which cell-op decision fills each choice cell of `supernetGenome(space, point)`: choice id (the
+ * cell id of decode.ts, "enc1.cell0", "dec0.cell1") -> decision id. A differentiable search keys its
+ * mixing weights by the choice id and its architecture parameters by the decision id.
  */
-export function pointToPath(space: SearchSpace, point: SearchPoint): ChoicePath {
+export function choiceDecisions(space: SearchSpace, point: SearchPoint): Record<string, string> {
   const { encoder, decoder } = structure(space, point);
-  const path: ChoicePath = {};
+  const decisions: Record<string, string> = {};
   const visit = (prefix: string, levels: SlotCell[][]) =>
     levels.forEach((cells, level) =>
       cells.forEach((entry, index) => {
-        if (typeof entry !== 'string') path[`${prefix}${level}.cell${index}`] = chosenIndex(entry, point);
+        if (typeof entry !== 'string') decisions[`${prefix}${level}.cell${index}`] = entry.id;
       }),
     );
   visit('enc', encoder);
   visit('dec', decoder);
-  return path;
+  return decisions;
+}
+
+/**
+ * The choice path (engine/network/cost-model.ts) that selects this point's ops inside the supernet
+ * of `supernetGenome(space, point)`: choice id = the cell id of decode.ts ("enc1.cell0", "dec0.cell1").
+ */
+export function pointToPath(space: SearchSpace, point: SearchPoint): ChoicePath {
+  const byId = new Map(space.decisions.map((decision) => [decision.id, decision]));
+  return Object.fromEntries(Object.entries(choiceDecisions(space, point)).map(([choice, decision]) => [choice, chosenIndex(byId.get(decision)!, point)]));
 }
 
 /** The patch factor a point chooses (1 when the space has no patch-scale decision). */

@@ -41,6 +41,21 @@ export function oneHotTarget(label: Uint8Array, shape: readonly [number, number,
   return { data, shape: [n, td, th, tw, classes] };
 }
 
+/** The one-hot targets of every head of `spec` for a batch (the caller disposes them). */
+export function headTargets(spec: NetworkSpec, batch: BatchArrays): tf.Tensor5D[] {
+  const [n, d, h, w] = batch.shape;
+  return spec.outputs.map((id) => {
+    const target = oneHotTarget(batch.label, [n, d, h, w], spec.classes, spec.scale[id]!);
+    return tf.tensor5d(target.data, target.shape);
+  });
+}
+
+/** The training loss: Dice + cross-entropy per head, weighted as nnU-Net's deep supervision. */
+export function supervisedLoss(outputs: readonly tf.Tensor5D[], targets: readonly tf.Tensor5D[]): tf.Scalar {
+  const headWeights = deepSupervisionWeights(outputs.length);
+  return tf.addN(outputs.map((output, index) => tf.mul(diceCrossEntropyLoss(output, targets[index]!, { smooth: DICE_SMOOTH }), headWeights[index]!))) as tf.Scalar;
+}
+
 /**
  * One optimisation step on one batch: forward every head, Dice + cross-entropy per head weighted
  * as nnU-Net, gradients, optimizer update. Returns the loss before the update.
@@ -53,18 +68,10 @@ export async function trainStep(
   learningRate: number,
   options: ForwardOptions = {},
 ): Promise<number> {
-  const [n, d, h, w] = batch.shape;
-  const headWeights = deepSupervisionWeights(spec.outputs.length);
-  const targets = spec.outputs.map((id) => {
-    const target = oneHotTarget(batch.label, [n, d, h, w], spec.classes, spec.scale[id]!);
-    return tf.tensor5d(target.data, target.shape);
-  });
+  const targets = headTargets(spec, batch);
   const input = tf.tensor5d(batch.image, batch.shape);
   const trainable = [...weights.values()];
-  const { value, grads } = tf.variableGrads(() => {
-    const outputs = forward(spec, weights, input, { ...options, training: true });
-    return tf.addN(outputs.map((output, index) => tf.mul(diceCrossEntropyLoss(output, targets[index]!, { smooth: DICE_SMOOTH }), headWeights[index]!))) as tf.Scalar;
-  }, trainable);
+  const { value, grads } = tf.variableGrads(() => supervisedLoss(forward(spec, weights, input, { ...options, training: true }), targets), trainable);
   const loss = (await value.data())[0]!;
   optimizer.apply(weights, gradientsByParameter(weights, grads), learningRate);
   tf.dispose([value, input, ...targets, ...Object.values(grads)]);

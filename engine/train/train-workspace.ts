@@ -42,6 +42,8 @@ export interface WorkspaceTrainingOptions {
   augmentation?: boolean;
   /** Overrides the plan's batch size (e.g. a smaller batch for more steps in a CPU time budget). */
   batchSize?: number;
+  /** Overrides the plan's patch size, [D, H, W] (e.g. a searched patch scale); multiples of the network's size divisor. */
+  patchSize?: [number, number, number];
   validateEvery?: number;
   /** First weights (e.g. a child's weights from a search supernet) and where they come from. */
   initialWeights?: { values: Map<string, Float32Array>; from: string };
@@ -128,7 +130,7 @@ export async function trainInWorkspace(options: WorkspaceTrainingOptions): Promi
     wallSeconds: 'wallSeconds' in options.budget ? options.budget.wallSeconds : null,
     validateEvery: options.validateEvery ?? (steps !== null ? Math.max(5, Math.min(STEPS_PER_EPOCH, Math.round(steps / 10))) : STEPS_PER_EPOCH),
     batchSize: options.batchSize ?? plans.batchSize,
-    patchSize: toTensorOrder(plans.patchSize),
+    patchSize: options.patchSize ?? toTensorOrder(plans.patchSize),
     augmentation: options.augmentation ?? true,
     dataId: plans.dataId,
     classes: plans.labelValues.length,
