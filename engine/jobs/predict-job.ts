@@ -28,7 +28,8 @@ export function readPredictParams(params: Record<string, unknown>): PredictParam
     caseIds: optional(nonEmptyStringList('case ids of the dataset')),
     input: optional(absolutePath('a folder of NIfTI images')),
     runtime: optional(oneOf(['tfjs', 'onnx'] as const), 'onnx'),
-    mirror: optional(boolean, false),
+    // Mirroring test-time augmentation by default, as nnU-Net predicts.
+    mirror: optional(boolean, true),
   });
   if (read.caseIds && read.input) throw new JobParamsError('The predict job cannot start: params.caseIds and params.input are both given. Give the dataset cases to segment (caseIds) or a folder of images (input), not both.');
   return read;

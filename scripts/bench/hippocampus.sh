@@ -2,7 +2,7 @@
 # The hippocampus benchmarks (issues 5, 6, 9): plan ../shared/data/hippocampus, then either train the
 # plan's baseline with the CLI's defaults (`baseline`) or run `voxnas search --strategy <s>`, all for
 # the same wall budget on fold 0; then predict the fold's 37 held-out cases in their source geometry
-# (mirroring test-time augmentation, as nnU-Net) and score them. Prints one JSON line last.
+# (with `voxnas predict`'s default mirroring test-time augmentation, as nnU-Net) and score them. Prints one JSON line last.
 # Usage: scripts/bench/hippocampus.sh baseline|enas|random [budget, default 45m] [workspace]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -27,7 +27,7 @@ node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1] + "/s
   ln -s "$data/imagesTr/$id.nii.gz" "$held/images/$id.nii.gz"
   ln -s "$data/labelsTr/$id.nii.gz" "$held/labels/$id.nii.gz"
 done
-node "$voxnas" predict --model "$model" --input "$held/images" --output "$held/pred" --mirror > /dev/null
+node "$voxnas" predict --model "$model" --input "$held/images" --output "$held/pred" > /dev/null
 t3=$(date +%s)
 node "$voxnas" evaluate --pred "$held/pred" --labels "$held/labels" --json > "$ws.eval.json"
 node -e '

@@ -3,15 +3,15 @@ import { predictFiles } from '../../evaluate/predict-files.ts';
 import { EXIT, type CliCommand } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 
-const USAGE = 'voxnas predict --model <model-folder|model.onnx> --input <file|folder of .nii.gz> --output <folder> [--runtime tfjs|onnx] [--mirror] [--json]';
+const USAGE = 'voxnas predict --model <model-folder|model.onnx> --input <file|folder of .nii.gz> --output <folder> [--runtime tfjs|onnx] [--no-mirror] [--json]\n  Mirroring test-time augmentation (8 flips averaged) is on by default, as in nnU-Net; --no-mirror predicts once (8x faster).';
 
 export const predictCommand: CliCommand = {
   summary: 'Segment NIfTI images with a trained model; masks are written in each image\'s own geometry',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseOptions(args, { values: ['--model', '--input', '--output', '--runtime'], flags: ['--mirror', '--json'] });
+    const parsed = parseOptions(args, { values: ['--model', '--input', '--output', '--runtime'], flags: ['--mirror', '--no-mirror', '--json'] });
     const fail = (message: string) => {
-      io.stderr.write(`voxnas predict: ${message}. Usage: ${USAGE}\n`);
+      io.stderr.write(`voxnas predict: ${message}. Usage: ${USAGE.split('\n')[0]}\n`);
       return EXIT.badInput;
     };
     if ('error' in parsed) return fail(parsed.error);
@@ -24,7 +24,7 @@ export const predictCommand: CliCommand = {
     const model = await loadModelPredictor(values['--model'], runtime);
     try {
       const written = await predictFiles(values['--input'], values['--output'], model, {
-        mirror: flags.has('--mirror'),
+        mirror: !flags.has('--no-mirror'),
         onCase: (id, done, total) => io.stderr.write(`predicted ${id} (${done}/${total})\n`),
       });
       io.stdout.write(flags.has('--json') ? `${JSON.stringify({ runtime, predictions: written })}\n` : `${written.length} prediction(s) written to ${values['--output']}\n`);
