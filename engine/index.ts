@@ -13,6 +13,10 @@ export { checkDataset, importCheckedDataset, type DatasetCheck, type ImportOutco
 // Workspace file readers (validated and migrated; errors are InputErrors naming the file): what main's services show.
 export { readDatasetFile, readPlansFile } from './runtime/workspace-files.ts';
 export { migrateFingerprintJson } from './api/fingerprint.ts';
+// The ONNX header reader (protobufjs only, no onnxruntime): what the Models screen shows of model.onnx.
+export { readOnnxHeader, type OnnxModelHeader } from './export/read-onnx.ts';
+// metrics.json of an evaluation (the evaluate job's, voxnas evaluate's): what the Review screen lists.
+export { parseMetricsReport, type MetricsReport } from './evaluate/metrics-report.ts';
 // Training, search and export load TensorFlow.js and onnxruntime: they run in the job worker
 // (engine/runtime/worker.ts) and the CLI, never in Electron's main process, so they are not
 // exported here.

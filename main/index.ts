@@ -55,6 +55,12 @@ async function chooseFolder(title?: string): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+async function chooseSaveFile(title?: string, defaultName?: string): Promise<string | null> {
+  const options: Electron.SaveDialogOptions = { title: title ?? 'Save as', properties: ['createDirectory', 'showOverwriteConfirmation'], ...(defaultName ? { defaultPath: defaultName } : {}), filters: [{ name: 'ONNX model', extensions: ['onnx'] }] };
+  const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  return result.canceled ? null : (result.filePath ?? null);
+}
+
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
@@ -150,7 +156,7 @@ function start(): void {
     // Jobs asked for by id are looked up in the recent workspaces (e.g. after a restart).
     knownWorkspaces: async () => (await workspaces.recent()).map((workspace) => workspace.folder),
   });
-  const services = createServices({ stateDir, jobs, chooseFolder, mode: 'electron' });
+  const services = createServices({ stateDir, jobs, chooseFolder, chooseSaveFile, mode: 'electron' });
   services.subscribe((event, payload) => sendToWindow(event, payload));
 
   denyPermissions();

@@ -5,8 +5,8 @@
  */
 
 /** What a job does; each kind is one module under engine/jobs/. */
-export type WorkerJobKind = 'import' | 'plan' | 'train' | 'search' | 'predict' | 'export';
-export const WORKER_JOB_KINDS: readonly WorkerJobKind[] = ['import', 'plan', 'train', 'search', 'predict', 'export'];
+export type WorkerJobKind = 'import' | 'plan' | 'train' | 'search' | 'predict' | 'export' | 'evaluate';
+export const WORKER_JOB_KINDS: readonly WorkerJobKind[] = ['import', 'plan', 'train', 'search', 'predict', 'export', 'evaluate'];
 
 /**
  * What a running job reports. The host adds the job id, a sequence number and the time.

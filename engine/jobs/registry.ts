@@ -13,6 +13,7 @@ export const JOB_LOADERS = {
   search: async () => (await import('./search-job.ts')).runSearchJob,
   predict: async () => (await import('./predict-job.ts')).runPredictJob,
   export: async () => (await import('./export-job.ts')).runExportJob,
+  evaluate: async () => (await import('./evaluate-job.ts')).runEvaluateJob,
 } satisfies Record<WorkerJobKind, () => Promise<JobFunction>>;
 
 export const isJobKind = (kind: unknown): kind is WorkerJobKind => typeof kind === 'string' && Object.hasOwn(JOB_LOADERS, kind);

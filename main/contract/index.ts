@@ -6,9 +6,10 @@
  * (main/contract/errors.ts).
  */
 import type { WireError } from './errors.ts';
+import { REVIEW_COMMAND_NAMES, type ReviewCommands } from './review.ts';
 
 /** What the renderer may ask, and what it gets back. Paths are absolute paths on the services' machine. */
-export interface Commands {
+export interface Commands extends ReviewCommands {
   /** Name, version and how the app runs; the shell's footer shows it. */
   'app.info': { request: Record<string, never>; response: AppInfo };
   /** Creates `folder` (missing or empty) as a new workspace; `name` defaults to the folder's name. */
@@ -60,7 +61,7 @@ export interface WorkspaceInfo {
   hasDataset: boolean;
 }
 
-export const JOB_KINDS = ['import', 'plan', 'train', 'search', 'predict', 'export'] as const;
+export const JOB_KINDS = ['import', 'plan', 'train', 'search', 'predict', 'export', 'evaluate'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /** Kinds `jobs.start` accepts; imports start through `dataset.import`. */
 export const STARTABLE_JOB_KINDS = ['plan', 'train', 'search', 'predict', 'export'] as const satisfies readonly JobKind[];
@@ -194,6 +195,7 @@ export const COMMAND_NAMES = [
   'models.export',
   'volumes.get',
   'dialog.chooseFolder',
+  ...REVIEW_COMMAND_NAMES,
 ] as const satisfies readonly CommandName[];
 
 /** Streams to the renderer. */

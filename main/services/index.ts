@@ -11,6 +11,7 @@ import { getAppInfo } from './app-info.ts';
 import { createDatasets } from './datasets.ts';
 import type { JobService } from './job-port.ts';
 import { createModels } from './models.ts';
+import { createReviewHandlers } from './review.ts';
 import { createVolumes } from './volumes.ts';
 import { createWorkspaces } from './workspaces.ts';
 
@@ -22,6 +23,8 @@ export interface ServicesOptions {
   jobs: JobService;
   /** The native folder dialog (Electron); absent in browser mode, where the UI asks for a typed path. */
   chooseFolder?: (title?: string) => Promise<string | null>;
+  /** The native save dialog (Electron); absent in browser mode, where the UI asks for a typed path. */
+  chooseSaveFile?: (title?: string, defaultName?: string) => Promise<string | null>;
   /** What app.info reports; 'browser' unless the Electron main process says otherwise. */
   mode?: AppInfo['mode'];
 }
@@ -63,6 +66,7 @@ export function createServices(options: ServicesOptions): Services {
       if (!options.chooseFolder) return { path: null, reason: NO_FOLDER_DIALOG };
       return { path: await options.chooseFolder(request.title) };
     },
+    ...createReviewHandlers({ workspaces, jobs, models, chooseSaveFile: options.chooseSaveFile }),
   };
 
   return {

@@ -1,12 +1,15 @@
 /**
  * Models: list <workspace>/models/<modelId>/ folders (metrics.json, a genome summary, whether
- * model.onnx exists) and start 'export' jobs. Files are shown as written by training; a folder
- * without readable files still appears, with nulls, so the user sees what is there.
+ * model.onnx exists), describe one (its model.onnx header and metadata, model card, parity check)
+ * and start 'export' jobs. Files are shown as written by training; a folder without readable files
+ * still appears, with nulls, so the user sees what is there.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOnnxHeader } from '../../engine/index.ts';
 import { ContractError } from '../contract/errors.ts';
 import type { JobInfo, ModelSummary } from '../contract/index.ts';
+import type { ModelDescription } from '../contract/review.ts';
 import { isSafeId } from '../contract/schemas.ts';
 import type { JobService } from './job-port.ts';
 import { isRecord, readJsonOrNull } from './json-files.ts';
@@ -14,8 +17,12 @@ import { localPath, type Workspaces } from './workspaces.ts';
 
 export interface Models {
   list(workspace: string): Promise<ModelSummary[]>;
+  describe(workspace: string, modelId: string): Promise<ModelDescription>;
   export(workspace: string, modelId: string, destination?: string): Promise<JobInfo>;
 }
+
+/** A model card is a page of text; anything larger is not one of ours. */
+const MODEL_CARD_LIMIT = 256 * 1024;
 
 const modifiedAt = (path: string) => stat(path).then((info) => info.mtime.toISOString(), () => null);
 
@@ -46,7 +53,60 @@ async function describeModel(folder: string, modelId: string): Promise<ModelSumm
   };
 }
 
+/** The header of model.onnx (no weights are decoded), or why it cannot be shown. */
+async function describeOnnx(path: string): Promise<Pick<ModelDescription, 'onnx' | 'onnxProblem'>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return { onnx: null, onnxProblem: `${path} does not exist yet: export the model to write it.` };
+  }
+  try {
+    const header = readOnnxHeader(bytes);
+    const tensors = (list: typeof header.inputs) => list.map(({ name, shape }) => ({ name, shape }));
+    return {
+      onnx: {
+        path,
+        bytes: bytes.length,
+        irVersion: header.irVersion,
+        opsets: header.opsets,
+        producer: [header.producerName, header.producerVersion].filter(Boolean).join(' '),
+        inputs: tensors(header.inputs),
+        outputs: tensors(header.outputs),
+        metadata: header.metadata,
+      },
+      onnxProblem: null,
+    };
+  } catch (error) {
+    return { onnx: null, onnxProblem: `${path} cannot be read: ${(error as Error).message}. Export the model again to rewrite it.` };
+  }
+}
+
+function parityOf(metrics: Record<string, unknown> | null): ModelDescription['parity'] {
+  const parity = metrics?.['onnxParity'];
+  if (!isRecord(parity)) return null;
+  const { maxAbsDifference, tolerance, passed } = parity;
+  return typeof maxAbsDifference === 'number' && typeof tolerance === 'number' && typeof passed === 'boolean' ? { maxAbsDifference, tolerance, passed } : null;
+}
+
+async function readModelCard(path: string): Promise<string | null> {
+  const size = await stat(path).then((info) => (info.isFile() ? info.size : null), () => null);
+  if (size === null) return null;
+  if (size > MODEL_CARD_LIMIT) return `(${path} is ${size} bytes: too large to show here; open it in a text editor.)`;
+  return readFile(path, 'utf8');
+}
+
 export function createModels(workspaces: Workspaces, jobs: JobService): Models {
+  /** models/<modelId>/ of a checked workspace; not-found when the model does not exist. */
+  async function modelFolder(workspace: string, modelId: string): Promise<{ folder: string; model: string }> {
+    const folder = await workspaces.check(workspace);
+    const model = join(folder, 'models', modelId);
+    if (!(await stat(model).then((info) => info.isDirectory(), () => false))) {
+      throw new ContractError('not-found', `${folder} has no model '${modelId}' (no folder ${model}). Choose a model listed by models.list, or train one first.`);
+    }
+    return { folder, model };
+  }
+
   return {
     async list(workspace) {
       const root = join(await workspaces.check(workspace), 'models');
@@ -57,12 +117,14 @@ export function createModels(workspaces: Workspaces, jobs: JobService): Models {
       return models.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.modelId.localeCompare(b.modelId));
     },
 
+    async describe(workspace, modelId) {
+      const { model } = await modelFolder(workspace, modelId);
+      const [onnx, modelCard, metrics] = await Promise.all([describeOnnx(join(model, 'model.onnx')), readModelCard(join(model, 'model-card.md')), readRecord(join(model, 'metrics.json'))]);
+      return { modelId, ...onnx, modelCard, parity: parityOf(metrics) };
+    },
+
     async export(workspace, modelId, destination) {
-      const folder = await workspaces.check(workspace);
-      const modelFolder = join(folder, 'models', modelId);
-      if (!(await stat(modelFolder).then((info) => info.isDirectory(), () => false))) {
-        throw new ContractError('not-found', `${folder} has no model '${modelId}' (no folder ${modelFolder}). Choose a model listed by models.list, or train one first.`);
-      }
+      const { folder } = await modelFolder(workspace, modelId);
       return jobs.start(folder, 'export', destination === undefined ? { modelId } : { modelId, destination: localPath(destination, 'destination') });
     },
   };

@@ -34,7 +34,7 @@ describe('createServices: the dispatcher both transports call', () => {
       await refusal('jobs.start', { workspace: 'ws', kind: 'train' }),
       await refusal('jobs.events', { jobId: 'job-1', since: '3' }),
     ]).toEqual([
-      ['bad-request', expect.stringMatching(/^Unknown command 'workspace\.delete': use one of app\.info, workspace\.create, .*dialog\.chooseFolder\.$/)],
+      ['bad-request', expect.stringMatching(/^Unknown command 'workspace\.delete': use one of app\.info, workspace\.create, .*dialog\.chooseFolder, .*review\.metrics, .*\.$/)],
       ['bad-request', "jobs.start: 'workspace' must be an absolute path (such as /home/me/scans or C:\\scans), got 'ws'. jobs.start: 'params' is missing: it must be a JSON object of parameters (use {} for none)."],
       ['bad-request', "jobs.events: 'since' must be a non-negative whole number (the last seq you have), got '3'."],
     ]);
