@@ -33,6 +33,7 @@ import type { CaseFileRef } from '../../train/training-case.ts';
 import { pointToGenome } from '../../space/genome-of-point.ts';
 import { asDiscreteSpace, ronasmisSearch, type ControllerStepRecord, type PolicyStrategy, type RonasmisConfig } from '../strategies/ronasmis-search.ts';
 import type { Json } from '../types.ts';
+import { formatBytes, trainingMemory } from '../memory.ts';
 import { SharedSupernet } from './shared-supernet.ts';
 
 export interface EnasConfig {
@@ -76,6 +77,8 @@ export interface EnasSearchOptions {
   inputChannels: number;
   classes: number;
   wholeVolumeVoxels: number;
+  /** Training-memory budget (cost model, engine/search/memory.ts): children above it are never trained or scored. */
+  memoryBytes?: number | null;
   signal?: AbortSignal;
   onEvent?: (event: EnasEvent) => void;
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
@@ -92,6 +95,7 @@ export type EnasEvent =
   | { type: 'search-started' | 'search-resumed'; controllerStep: number; sharedSteps: number; time: string }
   | { type: 'shared-training'; controllerStep: number; sharedSteps: number; loss: number; secondsPerStep: number; time: string }
   | ({ type: 'child-evaluated'; controllerStep: number; time: string } & ChildScore)
+  | { type: 'child-rejected'; controllerStep: number; archId: string; point: SearchPoint; reason: string; time: string }
   | { type: 'controller-step'; record: ControllerStepRecord; sharedSteps: number; elapsedSeconds: number; etaSeconds: number; leaderboard: ChildScore[]; time: string }
   | ({ type: 'finalist-evaluated'; greedy: boolean; time: string } & ChildScore)
   | { type: 'search-finished'; reason: 'wall-time' | 'steps' | 'cancelled'; selected: ChildScore | null; controllerSteps: number; sharedSteps: number; elapsedSeconds: number; time: string };
@@ -174,6 +178,14 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
     return { archId: archIdOf(pointToGenome(space, point)), point, meanDice, perClass: result.meanPerClass };
   };
 
+  // Over the memory budget: never trained (skipped in shared training), scored with the failure reward (0).
+  const overBudget = (point: SearchPoint): string | null => {
+    if (options.memoryBytes == null) return null;
+    const memory = trainingMemory(pointToGenome(space, point), { patch: options.patchSize, batch: options.batchSize, inputChannels: options.inputChannels, classes: options.classes });
+    if ('error' in memory) return memory.error;
+    return memory.bytes > options.memoryBytes ? `memory estimate ${formatBytes(memory.bytes)} exceeds the memory budget ${formatBytes(options.memoryBytes)}` : null;
+  };
+
   await emit({ type: checkpoint ? 'search-resumed' : 'search-started', controllerStep: state.controllerStep, sharedSteps: state.sharedSteps, time: now() });
   const augmentation = config.augmentation ? nnUNetAugmentation(options.patchSize) : NO_AUGMENTATION;
   let batches: BatchStream | null = null;
@@ -199,7 +211,7 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
         if (elapsed() >= options.wallSeconds) break;
         const step = state.controllerStep;
         // 1. Shared weights, on paths drawn from the current policy.
-        const paths = strategy.samplePolicy(config.sharedSteps, random.fork('shared-paths').fork(step));
+        const paths = strategy.samplePolicy(config.sharedSteps, random.fork('shared-paths').fork(step)).filter((point) => overBudget(point) === null);
         let lossSum = 0;
         const trainStart = performance.now();
         for (const path of paths) {
@@ -210,13 +222,20 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
           reason = 'cancelled';
           break;
         }
-        await emit({ type: 'shared-training', controllerStep: step, sharedSteps: state.sharedSteps + paths.length, loss: lossSum / paths.length, secondsPerStep: (performance.now() - trainStart) / 1000 / paths.length, time: now() });
+        if (paths.length > 0) await emit({ type: 'shared-training', controllerStep: step, sharedSteps: state.sharedSteps + paths.length, loss: lossSum / paths.length, secondsPerStep: (performance.now() - trainStart) / 1000 / paths.length, time: now() });
         // 2. Children of this step, on a common subset of the validation cases.
         const subset = random.fork('reward-cases').fork(step).shuffle([...options.validationCases]).slice(0, Math.min(config.casesPerChild, options.validationCases.length));
         const proposals = strategy.propose(config.controller.childrenPerStep ?? 20);
         const scores: ChildScore[] = [];
         for (const proposal of proposals) {
           if (options.signal?.aborted) break;
+          const rejected = overBudget(proposal.point);
+          if (rejected !== null) {
+            const archId = archIdOf(pointToGenome(space, proposal.point));
+            scores.push({ archId, point: proposal.point, meanDice: 0, perClass: [] });
+            await emit({ type: 'child-rejected', controllerStep: step, archId, point: proposal.point, reason: rejected, time: now() });
+            continue;
+          }
           const child = await score(proposal.point, subset);
           scores.push(child);
           await emit({ type: 'child-evaluated', controllerStep: step, time: now(), ...child });
@@ -226,11 +245,18 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
           break;
         }
         // 3. REINFORCE (the strategy updates once every child of the step has its reward).
-        strategy.observe(scores.map((child, index) => ({ index, archId: child.archId, point: child.point, status: 'trained', metrics: { meanDice: child.meanDice, perClass: child.perClass, seconds: 0 }, reason: null })));
+        const scored = (child: ChildScore) => child.perClass.length > 0;
+        strategy.observe(
+          scores.map((child, index) =>
+            scored(child)
+              ? { index, archId: child.archId, point: child.point, status: 'trained', metrics: { meanDice: child.meanDice, perClass: child.perClass, seconds: 0 }, reason: null }
+              : { index, archId: child.archId, point: child.point, status: 'rejected', metrics: null, reason: 'over the memory budget' },
+          ),
+        );
         state.sharedSteps += paths.length;
         state.controllerStep += 1;
-        state.recent = [...state.recent, ...scores].slice(-config.finalists * 4);
-        for (const child of leaderboard(scores, 3)) await writeCandidate(child, step);
+        state.recent = [...state.recent, ...scores.filter(scored)].slice(-config.finalists * 4);
+        for (const child of leaderboard(scores.filter(scored), 3)) await writeCandidate(child, step);
         // 4. Checkpoint, then announce the step (a reader that sees the event can rely on the files).
         await save();
         const record = strategy.steps()[strategy.steps().length - 1]!;
@@ -247,7 +273,7 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
   // Selection: the greedy child and the best recent children, each on every validation case.
   const greedy = strategy.greedyPoint();
   const candidates = new Map<string, { point: SearchPoint; greedy: boolean }>();
-  candidates.set(archIdOf(pointToGenome(space, greedy)), { point: greedy, greedy: true });
+  if (overBudget(greedy) === null) candidates.set(archIdOf(pointToGenome(space, greedy)), { point: greedy, greedy: true });
   for (const child of leaderboard(state.recent, config.finalists)) if (!candidates.has(child.archId)) candidates.set(child.archId, { point: child.point, greedy: false });
   let selected: ChildScore | null = null;
   for (const { point, greedy: isGreedy } of candidates.values()) {
