@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JOB_KINDS, JOB_STATUSES, type JobEvent, type JobInfo } from '../contract/index.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../engine/index.ts';
 
 export const JOB_SCHEMA_VERSION = 1;
 

@@ -16,18 +16,10 @@ import type { WorkerJobEvent, WorkerReply } from '../../engine/api/worker-messag
 import type { JobEvent, JobInfo, JobKind, JobStatus } from '../contract/index.ts';
 import { ContractError } from '../contract/errors.ts';
 import { appendJobEvents, endTornEventLine, listJobIds, readJobEvents, readJobFile, writeJobFile } from './job-files.ts';
+import type { JobService } from '../services/job-port.ts';
 import type { WorkerHost, WorkerHostFactory } from './worker-host.ts';
 
-export interface JobService {
-  start(workspace: string, kind: JobKind, params: Record<string, unknown>): Promise<JobInfo>;
-  cancel(jobId: string): Promise<JobInfo>;
-  resume(jobId: string): Promise<JobInfo>;
-  list(workspace: string): Promise<JobInfo[]>;
-  get(jobId: string): Promise<JobInfo>;
-  events(jobId: string, since?: number): Promise<JobEvent[]>;
-  subscribe(listener: (event: JobEvent) => void): () => void;
-  close(): Promise<void>;
-}
+export type { JobService };
 
 export interface JobServiceOptions {
   host: WorkerHostFactory;

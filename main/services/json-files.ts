@@ -1,11 +1,10 @@
 /**
  * The services' own small file helpers: read a JSON file (null when absent), write one atomically
- * (temporary file in the same folder, fsync, rename), so that recent.json and workspace.json are never
- * half-written. main/ may not import the engine's runtime helpers, hence this copy of the pattern.
+ * (the engine's writeFileAtomic: temporary file in the same folder, fsync, rename), so that
+ * recent.json and workspace.json are never half-written.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../engine/index.ts';
 import { ContractError } from '../contract/errors.ts';
 
 /** Parsed JSON of `path`, or null when the file does not exist; other problems name the file. */
@@ -25,24 +24,6 @@ export async function readJsonOrNull(path: string, whatToDo: string): Promise<un
 }
 
 /** Writes `value` as pretty JSON so that readers see the old file or the new one, never a mix. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
+export const writeJsonAtomic = (path: string, value: unknown): Promise<void> => writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
