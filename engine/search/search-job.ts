@@ -1,13 +1,16 @@
 /**
  * A whole architecture search on a planned workspace, as the CLI (`voxnas search`) and the job
- * worker run it: the search phase (ENAS one-shot or random search) on a split of the fold's
- * training cases, then the final training of the selected architecture on all of the fold's
- * training cases for the rest of the wall budget, validated on the fold's held-out cases, and a
- * model folder with the search trace in its model card.
+ * worker run it: the search phase (search-phases.ts: ENAS one-shot, random search, DARTS, Gumbel or
+ * C2FNAS) on a split of the fold's training cases, then the final training of the selected
+ * architecture on all of the fold's training cases for the rest of the wall budget, validated on
+ * the fold's held-out cases, and a model folder with the search trace in its model card.
  *
  * Splits: the fold's validation cases are never seen by the search: it trains on 80 % of the fold's
  * training cases and rewards on the other 20 % (seeded), so the held-out Dice of the final model is
  * a clean estimate, comparable with the baseline's on the same fold.
+ *
+ * Final training: from the supernet's weights for ENAS (RONASMIS), from scratch for the others
+ * (V-NAS and C2FNAS retrain their result); on the selected point's patch (a C2FNAS patch scale).
  *
  * Resume: run it again with the same parameters. The job file (runs/<runId>/search-job.json) records
  * the phase and, once the search is over, the final training's wall budget, so a resumed final
@@ -17,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Genome } from '../api/genome.ts';
+import { fromTensorOrder } from '../api/plans.ts';
 import type { SearchPoint } from '../api/search-space.ts';
 import { InputError } from '../io/input-error.ts';
 import { archId as archIdOf, canonicalJson } from '../network/genome.ts';
@@ -28,48 +32,41 @@ import { pointToGenome } from '../space/genome-of-point.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { writeModelFolder, type ModelMetrics } from '../train/model-folder.ts';
 import { REFERENCE_ADAM, type OptimizerConfig } from '../train/optimizers.ts';
-import { caseRefs, loadValidationCases, trainInWorkspace, wholeVolumeLimit, workspaceFold } from '../train/train-workspace.ts';
+import { loadValidationCases, trainInWorkspace, workspaceFold } from '../train/train-workspace.ts';
 import type { TrainingEvent } from '../train/training-run.ts';
-import { sequentialEngine } from './engines.ts';
-import { ENAS_DEFAULTS, runEnasSearch, type EnasConfig, type EnasEvent } from './one-shot/enas-search.ts';
+import { pointPatch } from './c2fnas/compound-scaling.ts';
 import { SharedSupernet } from './one-shot/shared-supernet.ts';
-import { randomSearch } from './random-search.ts';
-import { runSearch, type SearchEvent } from './run-search.ts';
-import { asDiscreteSpace } from './strategies/ronasmis-search.ts';
-import { createTrainingEvaluator } from './training-evaluator.ts';
+import { c2fnasPhase, differentiablePhase, enasPhase, randomPhase, type PhaseContext, type PhaseEvent, type PhaseParams, type PhaseResult } from './search-phases.ts';
 
-export const SEARCH_STRATEGIES = ['enas', 'random'] as const;
+export const SEARCH_STRATEGIES = ['enas', 'random', 'darts', 'gumbel', 'c2fnas'] as const;
 export type SearchStrategyName = (typeof SEARCH_STRATEGIES)[number];
 
-export interface SearchJobParams {
+/** The search space each strategy uses unless the job names one. */
+export const DEFAULT_SPACES: Record<SearchStrategyName, string> = { enas: 'ronasmis', random: 'ronasmis', darts: 'vnas', gumbel: 'vnas', c2fnas: 'c2fnas' };
+
+export interface SearchJobParams extends PhaseParams {
   workspace: string;
   strategy: SearchStrategyName;
   /** Total wall budget, search + final training, seconds. */
   budgetSeconds: number;
   /** Share of the budget for the search phase (default 0.5). */
   searchFraction?: number;
-  /** A search-space name in resources/search-spaces or a path (default: ronasmis). */
+  /** A search-space name in resources/search-spaces or a path (default: DEFAULT_SPACES of the strategy). */
   space?: string;
   fold?: number;
   seed?: number;
-  /** Training-memory budget; candidates estimated above it are never trained. */
+  /** Training-memory budget; candidates estimated above it are never trained (C2FNAS default: the plan's budget). */
   memoryBytes?: number | null;
-  /** ENAS: final training starts from the supernet's weights (default, RONASMIS) or from scratch. */
+  /** Final training from the supernet's weights (ENAS default; also DARTS, Gumbel) or from scratch (the others' default). */
   finalInit?: 'shared' | 'scratch';
   /** Random search: wall seconds per candidate (default: a sixth of the search phase). */
   candidateSeconds?: number;
-  /** ENAS settings (tests shrink them). */
-  enas?: Partial<EnasConfig>;
-  /** Test knobs: stop the search after this many controller steps / candidates; step budgets instead of wall time. */
-  maxControllerSteps?: number;
-  maxCandidates?: number;
-  candidateSteps?: number;
+  /** Test knob: step budget of the final training instead of wall time. */
   finalSteps?: number;
 }
 
 export type SearchJobEvent =
-  | { source: 'enas'; event: EnasEvent }
-  | { source: 'random'; event: SearchEvent }
+  | PhaseEvent
   | { source: 'final-training'; event: TrainingEvent }
   | { source: 'job'; event: { type: 'phase'; phase: 'search' | 'final-training' | 'done'; message: string; time: string } };
 
@@ -110,6 +107,14 @@ async function resolveSpace(name: string) {
   return loadSearchSpace(path);
 }
 
+function runPhase(strategy: SearchStrategyName, context: PhaseContext): Promise<PhaseResult | null> {
+  if (strategy === 'enas') return enasPhase(context);
+  if (strategy === 'random') return randomPhase(context);
+  if (strategy === 'darts') return differentiablePhase(context, 'softmax');
+  if (strategy === 'gumbel') return differentiablePhase(context, 'gumbel');
+  return c2fnasPhase(context);
+}
+
 export async function runSearchJob(params: SearchJobParams, context: { signal?: AbortSignal; onEvent?: (event: SearchJobEvent) => void } = {}): Promise<SearchJobResult | null> {
   const { workspace } = params;
   const emit = (event: SearchJobEvent) => context.onEvent?.(event);
@@ -125,7 +130,7 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
   const saveJob = () => writeFileAtomic(jobPath, `${JSON.stringify(job, null, 2)}\n`);
   if (!saved) await saveJob();
 
-  const space = await resolveSpace(params.space ?? 'ronasmis');
+  const space = await resolveSpace(params.space ?? DEFAULT_SPACES[params.strategy]);
   const { plans, folder, fold: split } = await workspaceFold(workspace, fold);
   const patchSize: [number, number, number] = [plans.patchSize[2], plans.patchSize[1], plans.patchSize[0]];
   const classes = plans.labelValues.length;
@@ -137,66 +142,33 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
 
   if (job.phase === 'search') {
     emit({ source: 'job', event: { type: 'phase', phase: 'search', message: `${params.strategy} search on ${searchCases.train.length} training / ${searchCases.validation.length} reward cases for ${Math.round(searchWall)} s`, time: now() } });
-    const started = performance.now();
-    if (params.strategy === 'enas') {
-      const config: EnasConfig = { ...ENAS_DEFAULTS, ...params.enas, controller: { ...ENAS_DEFAULTS.controller, ...params.enas?.controller }, optimizer };
-      const outcome = await runEnasSearch({
-        runFolder,
-        space,
-        seed,
-        config,
-        wallSeconds: searchWall,
-        maxControllerSteps: params.maxControllerSteps ?? null,
-        trainCases: caseRefs(folder, searchCases.train),
-        validationCases: await loadValidationCases(folder, searchCases.validation),
-        patchSize,
-        batchSize: plans.batchSize,
-        inputChannels,
-        classes,
-        wholeVolumeVoxels: wholeVolumeLimit(patchSize),
-        ...(context.signal ? { signal: context.signal } : {}),
-        onEvent: (event) => emit({ source: 'enas', event }),
-      });
-      if (outcome.reason === 'cancelled' || outcome.selected === null) {
-        outcome.supernet.dispose();
-        return null;
-      }
-      const last = outcome.history[outcome.history.length - 1];
-      job.selected = { archId: outcome.selected.archId, point: outcome.selected.point, meanDice: outcome.selected.meanDice };
-      job.searchSeconds = outcome.elapsedSeconds;
-      job.trace = [
-        `Search: RONASMIS/ENAS, space ${space.name}, ${outcome.controllerSteps} controller steps of ${config.controller.childrenPerStep} children, ${outcome.sharedSteps} shared-weight training steps, ${Math.round(outcome.elapsedSeconds)} s.`,
-        last ? `Controller at the end: mean reward ${last.meanReward.toFixed(3)}, baseline ${last.baseline.toFixed(3)}, entropy ${last.entropy.toFixed(2)} nats.` : 'Controller: no step completed.',
-        `Selected ${outcome.selected.archId}: Dice ${outcome.selected.meanDice.toFixed(3)} on the ${searchCases.validation.length} reward cases with the shared weights.`,
-      ];
-      if ((params.finalInit ?? 'shared') === 'shared') {
-        sharedWeights = await outcome.supernet.childWeights(outcome.selected.point);
-        job.finalInit = `${runId}:supernet step ${outcome.sharedSteps}`;
-      }
-      outcome.supernet.dispose();
-    } else {
-      const outcome = await runSearch({
-        workspace,
-        runId,
-        space: asDiscreteSpace(space),
-        strategy: randomSearch(),
-        evaluator: createTrainingEvaluator({ runFolder, folder, dataId: plans.dataId, trainIds: searchCases.train, validationIds: searchCases.validation, fold, seed, classes, inputChannels, optimizer, ...(params.candidateSteps ? { steps: params.candidateSteps } : {}) }),
-        budgets: { wallSeconds: searchWall, candidates: params.maxCandidates ?? null, memoryBytes: params.memoryBytes ?? null, candidateSeconds: params.candidateSteps ? null : (params.candidateSeconds ?? searchWall / 6) },
-        training: { patch: patchSize, batch: plans.batchSize, inputChannels, classes },
-        seed,
-        engine: sequentialEngine(),
-        ...(context.signal ? { signal: context.signal } : {}),
-        onEvent: (event) => emit({ source: 'random', event }),
-      });
-      if (outcome.reason === 'cancelled' || outcome.best === null) return null;
-      const trained = outcome.trials.filter((trial) => trial.status === 'trained');
-      job.selected = { archId: outcome.best.archId, point: outcome.best.point, meanDice: outcome.best.metrics!.meanDice };
-      job.searchSeconds = (await readFile(join(runFolder, 'run.json'), 'utf8').then((text) => JSON.parse(text).state.elapsedSeconds as number, () => null)) ?? (performance.now() - started) / 1000;
-      job.trace = [
-        `Search: random, space ${space.name}, ${outcome.trials.length} candidates (${trained.length} trained from scratch, ${outcome.trials.filter((trial) => trial.status === 'rejected').length} rejected, ${outcome.trials.filter((trial) => trial.status === 'failed').length} failed), ${Math.round(job.searchSeconds)} s.`,
-        `Selected ${outcome.best.archId}: Dice ${outcome.best.metrics!.meanDice.toFixed(3)} on the ${searchCases.validation.length} reward cases after its short training.`,
-      ];
-    }
+    let validation: Promise<Awaited<ReturnType<typeof loadValidationCases>>> | null = null;
+    const outcome = await runPhase(params.strategy, {
+      workspace,
+      runId,
+      runFolder,
+      space,
+      params,
+      plans,
+      folder,
+      fold,
+      seed,
+      searchCases,
+      validationCases: () => (validation ??= loadValidationCases(folder, searchCases.validation)),
+      wallSeconds: searchWall,
+      optimizer,
+      patchSize,
+      inputChannels,
+      classes,
+      ...(context.signal ? { signal: context.signal } : {}),
+      emit,
+    });
+    if (outcome === null) return null;
+    job.selected = outcome.selected;
+    job.searchSeconds = outcome.searchSeconds;
+    job.trace = outcome.trace;
+    job.finalInit = outcome.finalInit;
+    sharedWeights = outcome.sharedWeights;
     job.finalBudget = params.finalSteps ? { steps: params.finalSteps } : { wallSeconds: Math.max(60, params.budgetSeconds - job.searchSeconds) };
     job.phase = 'final-training';
     await saveJob();
@@ -205,12 +177,14 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
   const selected = job.selected!;
   const genome: Genome = pointToGenome(space, selected.point);
   if (archIdOf(genome) !== selected.archId) throw new Error(`${jobPath}: the selected architecture no longer matches the search space ${space.name} (was the space file edited?)`);
+  // A searched patch scale (C2FNAS) trains and ships the network on its own patch.
+  const { patch: finalPatch, factor } = pointPatch(space, selected.point, patchSize, { inputChannels, classes });
   if (job.phase === 'final-training') {
     if (job.finalInit && sharedWeights === null) {
       // Resumed after the search: the final run's checkpoint holds the weights; the shared ones are only its start.
       sharedWeights = await restoreSharedChild(runFolder, space, selected.point, { inputChannels, classes, seed });
     }
-    emit({ source: 'job', event: { type: 'phase', phase: 'final-training', message: `final training of ${selected.archId} on ${split.train.length} cases (${job.finalInit ? 'from the shared weights' : 'from scratch'})`, time: now() } });
+    emit({ source: 'job', event: { type: 'phase', phase: 'final-training', message: `final training of ${selected.archId} on ${split.train.length} cases (${job.finalInit ? 'from the shared weights' : 'from scratch'}${factor !== 1 ? `, patch ${finalPatch.join('x')}` : ''})`, time: now() } });
     const trained = await trainInWorkspace({
       workspace,
       genome,
@@ -218,6 +192,7 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
       budget: job.finalBudget!,
       seed,
       optimizer,
+      ...(factor !== 1 ? { patchSize: finalPatch } : {}),
       ...(sharedWeights && job.finalInit ? { initialWeights: { values: sharedWeights, from: job.finalInit } } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       onEvent: (event) => emit({ source: 'final-training', event }),
@@ -229,7 +204,7 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
       genome,
       spec: trained.spec,
       weights: trained.weights,
-      plans: trained.plans,
+      plans: { ...trained.plans, patchSize: fromTensorOrder(trained.config.patchSize) },
       metrics: {
         fold,
         seed,
@@ -240,7 +215,7 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
         backend: 'search job',
         validation: trained.state.lastValidation,
       },
-      notes: [...job.trace, `Final training: ${trained.state.step} steps, ${Math.round(trained.state.trainingSeconds)} s, ${job.finalInit ? `started from the shared weights (${job.finalInit})` : 'from scratch'}; weights: the final ones.`, `Search run: runs/${runId} (events.jsonl, controller.json or candidates/).`],
+      notes: [...job.trace, `Final training: ${trained.state.step} steps, ${Math.round(trained.state.trainingSeconds)} s, ${job.finalInit ? `started from the shared weights (${job.finalInit})` : 'from scratch'}; weights: the final ones.`, `Search run: runs/${runId} (events.jsonl, and controller.json, alphas.json, c2fnas.json or candidates/).`],
     });
     job.model = model;
     job.phase = 'done';

@@ -7,9 +7,11 @@ import { EXIT, type CliCommand, type CliIo } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 import { planCommand } from './plan.ts';
 
-const USAGE = `voxnas search <dataset-folder> [-w <workspace>] --strategy enas|random --budget <e.g. 2h> [--memory 8GB] [--fold 0-4] [--seed N] [--space ronasmis|<file>] [--init shared|scratch] [--json]
+const USAGE = `voxnas search <dataset-folder> [-w <workspace>] --strategy enas|random|darts|gumbel|c2fnas --budget <e.g. 2h> [--memory 8GB] [--fold 0-4] [--seed N] [--space <name>|<file>] [--init shared|scratch] [--json]
   Searches an architecture (search phase on 80 % of the fold's training cases, rewards on the other 20 %),
   then trains the selected one on the fold's training cases for the rest of the budget and writes a model folder.
+  Spaces by default: ronasmis (enas, random), vnas (darts, gumbel), c2fnas (c2fnas). The final training starts
+  from the supernet's weights for enas (--init shared) and from scratch for darts, gumbel and c2fnas (--init scratch).
   Without -w a new workspace folder is created here and its path printed. Run the same command again to resume.`;
 
 /** "8GB", "512MB", "2GiB" -> bytes; null when unreadable. */
@@ -35,13 +37,33 @@ function describe(event: SearchJobEvent): string | null {
     if (e.type === 'trial-rejected') return `candidate ${e.index} ${e.archId}: rejected (${e.reason})`;
     return null;
   }
+  if (source === 'darts' || source === 'gumbel') {
+    const e = event.event;
+    if (e.type === 'arch-step' && (e.step === 1 || e.step % 10 === 0)) {
+      const confidence = Object.values(e.softmax).map((weights) => Math.max(...weights));
+      return `${source} step ${e.step}: weight loss ${e.weightLoss.toFixed(3)}, architecture loss ${e.architectureLoss?.toFixed(3) ?? '- (warm-up)'}${e.temperature !== null ? `, temperature ${e.temperature.toFixed(2)}` : ''}, top op weight ${Math.min(...confidence).toFixed(2)}-${Math.max(...confidence).toFixed(2)}, ${Math.round(e.etaSeconds)} s of search left`;
+    }
+    if (e.type === 'search-resumed') return `search resumed at step ${e.step}`;
+    if (e.type === 'search-finished' && e.selected) return `derived ${e.selected.archId} by argmax: Dice ${e.selected.meanDice.toFixed(3)} with the shared weights`;
+    return null;
+  }
+  if (source === 'c2fnas') {
+    const e = event.event;
+    if (e.type === 'stage-started') return `C2FNAS ${e.stage} stage for ${Math.round(e.wallSeconds)} s`;
+    if (e.type === 'stage-finished') return `C2FNAS ${e.result.summary}`;
+    if (e.type === 'macro' && e.event.type === 'trial-finished') return `topology ${e.event.index} ${e.event.archId}: ${e.event.status}${e.event.metrics ? `, Dice ${e.event.metrics.meanDice.toFixed(3)}` : ''}${e.event.reason ? ` (${e.event.reason})` : ''}`;
+    if (e.type === 'macro' && e.event.type === 'trial-rejected') return `topology ${e.event.index} ${e.event.archId}: rejected (${e.event.reason})`;
+    if (e.type === 'path-evaluated') return `path ${e.index} ${e.archId}: Dice ${e.meanDice.toFixed(3)} (${e.cases === 'all' ? 'every reward case' : 'case subset'})`;
+    if (e.type === 'scaling-evaluated') return `scaling ${e.candidate.label}: ${e.result.meanDice !== null ? `Dice ${e.result.meanDice.toFixed(3)}` : `failed (${e.result.reason})`}`;
+    return null;
+  }
   const e = event.event;
   if (e.type === 'validation') return `final training step ${e.step}: validation Dice ${e.meanDice.toFixed(3)}`;
   return null;
 }
 
 export const searchCommand: CliCommand = {
-  summary: 'Search an architecture (ENAS/RONASMIS or random), train the best one and write a model folder (resumable)',
+  summary: 'Search an architecture (ENAS/RONASMIS, random, DARTS/V-NAS, Gumbel-softmax or C2FNAS), train the best one and write a model folder (resumable)',
   usage: USAGE,
   async run(args, io: CliIo) {
     const parsed = parseOptions(args, { values: ['-w', '--workspace', '--strategy', '--budget', '--memory', '--fold', '--seed', '--space', '--init'], flags: ['--json'] });
@@ -53,7 +75,7 @@ export const searchCommand: CliCommand = {
     const { values, flags, positional } = parsed;
     if (positional.length !== 1) return fail('give one dataset folder');
     const strategy = (values['--strategy'] ?? 'enas') === 'ronasmis' ? 'enas' : (values['--strategy'] ?? 'enas');
-    if (!(SEARCH_STRATEGIES as readonly string[]).includes(strategy)) return fail(`--strategy takes ${SEARCH_STRATEGIES.join(' or ')}, not '${strategy}'`);
+    if (!(SEARCH_STRATEGIES as readonly string[]).includes(strategy)) return fail(`--strategy takes ${SEARCH_STRATEGIES.join(', ')}, not '${strategy}'`);
     const budget = parseBudget(values['--budget'] ?? '2h');
     if (budget === null || !('wallSeconds' in budget)) return fail(`--budget takes a wall time such as 90m or 2h, not '${values['--budget']}'`);
     const memoryBytes = values['--memory'] === undefined ? null : parseMemory(values['--memory']);
@@ -62,8 +84,10 @@ export const searchCommand: CliCommand = {
     if (!Number.isInteger(fold) || fold < 0 || fold > 4) return fail('--fold takes 0 to 4');
     const seed = Number(values['--seed'] ?? 0);
     if (!Number.isInteger(seed) || seed < 0) return fail('--seed takes a non-negative integer');
-    const init = values['--init'] ?? 'shared';
+    // enas and random keep 'shared' (random ignores it): their run ids stay those of earlier versions.
+    const init = values['--init'] ?? (strategy === 'enas' || strategy === 'random' ? 'shared' : 'scratch');
     if (init !== 'shared' && init !== 'scratch') return fail(`--init takes shared or scratch, not '${init}'`);
+    if (init === 'shared' && strategy === 'c2fnas') return fail('--init shared needs a supernet of the final architecture: c2fnas retrains its result from scratch, leave --init out');
 
     let workspace = values['-w'] ?? values['--workspace'];
     if (workspace === undefined) {
