@@ -20,6 +20,8 @@ interface SearchParams {
   memoryGb?: number;
   finalInit: 'shared' | 'scratch';
   candidateSeconds?: number;
+  /** ENAS step sizes (tests, demonstrations): fewer shared steps, children and reward cases per controller step. */
+  enas?: EnasKnobs;
   /** Small step budgets instead of wall time (tests, demonstrations). */
   maxControllerSteps?: number;
   maxCandidates?: number;
@@ -36,6 +38,26 @@ const fraction: ParamParser<number> = (value) => (typeof value === 'number' && v
 
 const spaceName: ParamParser<string> = (value) => (typeof value === 'string' && value !== '' ? value : new ParamProblem('a search-space name (e.g. ronasmis) or the absolute path of a search-space file'));
 
+interface EnasKnobs {
+  sharedSteps?: number;
+  casesPerChild?: number;
+  finalists?: number;
+  controller?: { childrenPerStep?: number };
+}
+
+const ENAS_KNOBS = 'an object of { sharedSteps, casesPerChild, finalists, controller: { childrenPerStep } }, each an integer >= 1';
+
+/** The ENAS settings a job may shrink; other fields of the engine's EnasConfig stay the engine's. */
+const enasKnobs: ParamParser<EnasKnobs> = (value) => {
+  const isObject = (item: unknown): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item);
+  const isCount = (item: unknown) => item === undefined || (typeof item === 'number' && Number.isInteger(item) && item >= 1);
+  if (!isObject(value)) return new ParamProblem(ENAS_KNOBS);
+  const { controller, ...steps } = value;
+  const stepsOk = Object.keys(steps).every((key) => ['sharedSteps', 'casesPerChild', 'finalists'].includes(key)) && Object.values(steps).every(isCount);
+  const controllerOk = controller === undefined || (isObject(controller) && Object.keys(controller).every((key) => key === 'childrenPerStep') && isCount(controller['childrenPerStep']));
+  return stepsOk && controllerOk ? (value as EnasKnobs) : new ParamProblem(ENAS_KNOBS);
+};
+
 export function readSearchParams(params: Record<string, unknown>): SearchParams {
   return readParams<SearchParams>('search', params, {
     strategy: optional(oneOf(['enas', 'random', 'ronasmis'] as const), 'enas'),
@@ -47,6 +69,7 @@ export function readSearchParams(params: Record<string, unknown>): SearchParams 
     memoryGb: optional(positiveNumber),
     finalInit: optional(oneOf(['shared', 'scratch'] as const), 'shared'),
     candidateSeconds: optional(positiveNumber),
+    enas: optional(enasKnobs),
     maxControllerSteps: optional(integer(1)),
     maxCandidates: optional(integer(1)),
     candidateSteps: optional(integer(1)),
