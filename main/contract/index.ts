@@ -7,9 +7,10 @@
  */
 import type { WireError } from './errors.ts';
 import { REVIEW_COMMAND_NAMES, type ReviewCommands } from './review.ts';
+import { SEARCH_COMMAND_NAMES, type SearchCommands } from './search.ts';
 
 /** What the renderer may ask, and what it gets back. Paths are absolute paths on the services' machine. */
-export interface Commands extends ReviewCommands {
+export interface Commands extends ReviewCommands, SearchCommands {
   /** Name, version and how the app runs; the shell's footer shows it. */
   'app.info': { request: Record<string, never>; response: AppInfo };
   /** Creates `folder` (missing or empty) as a new workspace; `name` defaults to the folder's name. */
@@ -196,6 +197,7 @@ export const COMMAND_NAMES = [
   'volumes.get',
   'dialog.chooseFolder',
   ...REVIEW_COMMAND_NAMES,
+  ...SEARCH_COMMAND_NAMES,
 ] as const satisfies readonly CommandName[];
 
 /** Streams to the renderer. */

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ContractError } from './errors.ts';
 import { STARTABLE_JOB_KINDS, VOLUME_KINDS, type CommandName, type CommandRequest } from './index.ts';
 import { reviewRequestSchemas } from './review-schemas.ts';
+import { searchRequestSchemas } from './search-schemas.ts';
 
 const ABSOLUTE_PATH = 'must be an absolute path (such as /home/me/scans or C:\\scans)';
 const SAFE_ID = "must be an id of letters, digits, '.', '_' or '-' (no '/' and no '..')";
@@ -91,6 +92,7 @@ export const REQUEST_SCHEMAS = {
     }),
   'dialog.chooseFolder': z.strictObject({ title: label('a title', 200).optional() }),
   ...reviewRequestSchemas({ isAbsolutePath, isSafeId }),
+  ...searchRequestSchemas({ isAbsolutePath, isSafeId }),
 } satisfies { [K in CommandName]: z.ZodType<CommandRequest<K>> };
 
 /** How a value that was refused reads in a message: short, quoted, never the whole object. */

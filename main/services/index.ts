@@ -12,6 +12,7 @@ import { createDatasets } from './datasets.ts';
 import type { JobService } from './job-port.ts';
 import { createModels } from './models.ts';
 import { createReviewHandlers } from './review.ts';
+import { createSearchHandlers } from './search.ts';
 import { createVolumes } from './volumes.ts';
 import { createWorkspaces } from './workspaces.ts';
 
@@ -67,6 +68,7 @@ export function createServices(options: ServicesOptions): Services {
       return { path: await options.chooseFolder(request.title) };
     },
     ...createReviewHandlers({ workspaces, jobs, models, chooseSaveFile: options.chooseSaveFile }),
+    ...createSearchHandlers(workspaces),
   };
 
   return {
