@@ -128,6 +128,28 @@ describe('the researcher workflow: datasets, search wizard, monitor', () => {
     expect(app.problems).toEqual([]);
   });
 
+  it('cancels a running search and resumes it from its checkpoint', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('radio', { name: /RONASMIS \/ ENAS/ }).check();
+    await page.getByText('Advanced job settings').click();
+    await page.getByLabel(/Extra job parameters/).fill(JSON.stringify({ maxControllerSteps: 50, finalSteps: 2, enas: { sharedSteps: 3, casesPerChild: 1, finalists: 1, controller: { childrenPerStep: 2 } } }));
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('running');
+    // Once a controller step is checkpointed, cancelling loses nothing finished.
+    await expect.poll(() => page.getByRole('img', { name: /^Controller reward\. mean reward/ }).count(), { timeout: 60_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('cancelled');
+    expect(await page.getByText('You cancelled this job. Resume continues from its last checkpoint with the same settings.').isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 30_000 }).toMatch(/^(queued|running)$/);
+    await expect.poll(() => page.getByText(/enas: search resumed/).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('cancelled');
+    expect(app.problems).toEqual([]);
+  });
+
   it('refuses a broken dataset with the reason', { timeout: 90_000 }, async () => {
     const { page } = app;
     const broken = join(app.work, 'broken-sample');
