@@ -1,12 +1,12 @@
 /**
- * Models: list <workspace>/models/<modelId>/ folders (metrics.json, a genome summary, whether
- * model.onnx exists), describe one (its model.onnx header and metadata, model card, parity check)
+ * Models: list <workspace>/models/<modelId>/ folders (metrics.json, a genome summary with the
+ * parameter count, whether model.onnx exists), describe one (its model.onnx header and metadata, model card, parity check)
  * and start 'export' jobs. Files are shown as written by training; a folder without readable files
  * still appears, with nulls, so the user sees what is there.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readOnnxHeader } from '../../engine/index.ts';
+import { decodeGenome, networkCost, readOnnxHeader, validateGenome } from '../../engine/index.ts';
 import { ContractError } from '../contract/errors.ts';
 import type { JobInfo, ModelSummary } from '../contract/index.ts';
 import type { ModelDescription } from '../contract/review.ts';
@@ -34,14 +34,30 @@ async function readRecord(path: string): Promise<Record<string, unknown> | null>
   return isRecord(document) ? document : null;
 }
 
+/**
+ * The network's parameter count from its genome and the model's plans.json (input channels and
+ * classes), by the engine's cost model; null when either file does not say.
+ */
+function countParameters(genome: Record<string, unknown> | null, plans: Record<string, unknown> | null): number | null {
+  const valid = genome ? validateGenome(genome) : null;
+  const dataset = plans?.['dataset'];
+  const channels = isRecord(dataset) && Array.isArray(dataset['channels']) ? dataset['channels'].length : 0;
+  const classes = Array.isArray(plans?.['labelValues']) ? plans['labelValues'].length : 0;
+  if (!valid?.ok || channels === 0 || classes < 2) return null;
+  const spec = decodeGenome(valid.value, { inputChannels: channels, classes });
+  const cost = networkCost(spec, [spec.sizeDivisor, spec.sizeDivisor, spec.sizeDivisor], 1);
+  return 'params' in cost ? cost.params : null;
+}
+
 async function describeModel(folder: string, modelId: string): Promise<ModelSummary> {
-  const [metrics, genome, hasOnnx] = await Promise.all([
+  const [metrics, genome, plans, hasOnnx] = await Promise.all([
     readRecord(join(folder, 'metrics.json')),
     readRecord(join(folder, 'genome.json')),
+    readRecord(join(folder, 'plans.json')),
     stat(join(folder, 'model.onnx')).then((info) => info.isFile(), () => false),
   ]);
   const widths = genome && isNumberList(genome['widths']) ? genome['widths'] : null;
-  const parameters = [metrics?.['parameters'], genome?.['parameters']].find((value): value is number => typeof value === 'number') ?? null;
+  const parameters = [metrics?.['parameters'], genome?.['parameters']].find((value): value is number => typeof value === 'number') ?? countParameters(genome, plans);
   const createdAt = typeof metrics?.['createdAt'] === 'string' ? metrics['createdAt'] : await modifiedAt(metrics ? join(folder, 'metrics.json') : folder);
   return {
     modelId,

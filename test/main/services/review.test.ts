@@ -15,6 +15,7 @@ import { decodeGenome } from '../../../engine/network/decode.ts';
 import { initialWeightValues } from '../../../engine/network/executor.ts';
 import { specParams } from '../../../engine/network/spec.ts';
 import { createRandom } from '../../../engine/runtime/random.ts';
+import type { ModelSummary } from '../../../main/contract/index.ts';
 import type { ModelDescription, ReviewMetrics } from '../../../main/contract/review.ts';
 import { createServices, type Services } from '../../../main/services/index.ts';
 import { NO_SAVE_DIALOG } from '../../../main/services/review.ts';
@@ -56,7 +57,7 @@ describe('review.metrics', () => {
 
   it("lists the evaluation worst case first, Dice per label with dataset.json's names, NaN as null", async () => {
     // Three cases scored by the engine: a perfect one, one with part of label 1 missed, one where both masks lack label 2.
-    const [perfect, missed, empty] = await Promise.all(['hippocampus_004', 'hippocampus_008', 'hippocampus_011'].map(labelOf));
+    const [perfect, missed, empty] = [await labelOf('hippocampus_004'), await labelOf('hippocampus_008'), await labelOf('hippocampus_011')];
     const score = (reference: ArrayLike<number>, prediction: ArrayLike<number>, volume: typeof perfect) =>
       caseMetrics({ reference: Uint8Array.from(reference), prediction: Uint8Array.from(prediction), dims: volume.dims, spacing: volume.spacing }, [1, 2]);
     const missedPrediction = withMissedPart(missed.data, missed.dims, 1, Math.floor(missed.dims[0] / 2));
@@ -154,6 +155,19 @@ describe('models.describe', () => {
     await writeFile(path, 'not a protobuf at all');
     const broken = (await services.handle('models.describe', { workspace, modelId })) as ModelDescription;
     expect([broken.onnx, broken.onnxProblem]).toEqual([null, expect.stringMatching(/model\.onnx cannot be read: not an ONNX model.*Export the model again/)]);
+  });
+});
+
+describe('models.list', () => {
+  it("counts a model's parameters from its genome and plans.json when metrics.json does not say", async () => {
+    const genome = TEST_GENOMES['concatMaxPoolTransposed']!;
+    const folder = join(workspace, 'models', 'counted');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'genome.json'), JSON.stringify(genome));
+    await writeFile(join(folder, 'plans.json'), JSON.stringify({ dataset: { channels: ['MRI'] }, labelValues: [0, 1, 2] }));
+    const listed = (await services.handle('models.list', { workspace })) as ModelSummary[];
+    const expected = specParams(decodeGenome(genome, { inputChannels: 1, classes: 3 })).reduce((total, param) => total + param.shape.reduce((a, b) => a * b, 1), 0);
+    expect(listed.find((model) => model.modelId === 'counted')!.genome).toEqual({ levels: genome.widths.length, widths: genome.widths, parameters: expected });
   });
 });
 
