@@ -43,6 +43,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     plugins: [vue()],
+    // Cornerstone3D pulls in xmlbuilder2, which extends Node's EventEmitter at load: a small browser one (see the file).
+    resolve: { alias: { events: resolve(root, 'renderer/src/components/viewer/events-shim.ts') } },
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },
