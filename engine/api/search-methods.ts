@@ -47,8 +47,8 @@ export const SEARCH_METHODS: readonly SearchMethod[] = [
     job: 'search',
     strategy: 'darts',
     space: 'vnas',
-    implemented: false,
-    reason: 'this version of the engine cannot run DARTS searches as a job yet.',
+    implemented: true,
+    reason: null,
   },
   {
     id: 'gumbel',
@@ -57,8 +57,8 @@ export const SEARCH_METHODS: readonly SearchMethod[] = [
     job: 'search',
     strategy: 'gumbel',
     space: 'vnas',
-    implemented: false,
-    reason: 'this version of the engine cannot run Gumbel-softmax searches as a job yet.',
+    implemented: true,
+    reason: null,
   },
   {
     id: 'c2fnas',
@@ -67,8 +67,8 @@ export const SEARCH_METHODS: readonly SearchMethod[] = [
     job: 'search',
     strategy: 'c2fnas',
     space: 'c2fnas',
-    implemented: false,
-    reason: 'this version of the engine cannot run C2FNAS searches as a job yet.',
+    implemented: true,
+    reason: null,
   },
   {
     id: 'random',

@@ -11,14 +11,15 @@ import { JobCancelledError, progress, type JobFunction } from './job-context.ts'
 import { ParamProblem, integer, oneOf, optional, positiveNumber, readParams, type ParamParser } from './job-params.ts';
 
 interface SearchParams {
-  strategy: 'enas' | 'random' | 'ronasmis';
+  strategy: 'enas' | 'random' | 'ronasmis' | 'darts' | 'gumbel' | 'c2fnas';
   budget: number;
   searchFraction?: number;
   space?: string;
   fold: number;
   seed: number;
   memoryGb?: number;
-  finalInit: 'shared' | 'scratch';
+  /** Default: from the supernet for ENAS, from scratch for the others (V-NAS and C2FNAS retrain). */
+  finalInit?: 'shared' | 'scratch';
   candidateSeconds?: number;
   /** ENAS step sizes (tests, demonstrations): fewer shared steps, children and reward cases per controller step. */
   enas?: EnasKnobs;
@@ -26,6 +27,8 @@ interface SearchParams {
   maxControllerSteps?: number;
   maxCandidates?: number;
   candidateSteps?: number;
+  /** Differentiable searches: stop after this many weight/alpha steps (tests, demonstrations). */
+  maxSearchSteps?: number;
   finalSteps?: number;
 }
 
@@ -60,19 +63,20 @@ const enasKnobs: ParamParser<EnasKnobs> = (value) => {
 
 export function readSearchParams(params: Record<string, unknown>): SearchParams {
   return readParams<SearchParams>('search', params, {
-    strategy: optional(oneOf(['enas', 'random', 'ronasmis'] as const), 'enas'),
+    strategy: optional(oneOf(['enas', 'random', 'ronasmis', 'darts', 'gumbel', 'c2fnas'] as const), 'enas'),
     budget: optional(wallBudget, 2 * 3600),
     searchFraction: optional(fraction),
     space: optional(spaceName),
     fold: optional(integer(0, 4), 0),
     seed: optional(integer(0), 0),
     memoryGb: optional(positiveNumber),
-    finalInit: optional(oneOf(['shared', 'scratch'] as const), 'shared'),
+    finalInit: optional(oneOf(['shared', 'scratch'] as const)),
     candidateSeconds: optional(positiveNumber),
     enas: optional(enasKnobs),
     maxControllerSteps: optional(integer(1)),
     maxCandidates: optional(integer(1)),
     candidateSteps: optional(integer(1)),
+    maxSearchSteps: optional(integer(1)),
     finalSteps: optional(integer(1)),
   });
 }
@@ -90,6 +94,8 @@ export const runSearchJob: JobFunction = async (rawParams, context) => {
         context.emit({ type: 'engine', data: event });
         if (event.source === 'job') context.emit(progress(event.event.phase === 'done' ? 1 : null, event.event.message));
         if (event.source === 'enas' && event.event.type === 'controller-step') context.emit(progress(null, `Controller step ${event.event.record.step}: mean reward ${event.event.record.meanReward.toFixed(3)}`, event.event.etaSeconds));
+        if ((event.source === 'darts' || event.source === 'gumbel') && event.event.type === 'arch-step' && event.event.step % 10 === 0) context.emit(progress(null, `Architecture step ${event.event.step}`, event.event.etaSeconds));
+        if (event.source === 'c2fnas' && event.event.type === 'stage-started') context.emit(progress(null, `C2FNAS ${event.event.stage} stage (${Math.round(event.event.wallSeconds)} s)`));
         if (event.source === 'final-training' && event.event.type === 'step') {
           const { step, loss, etaSeconds } = event.event;
           context.emit(progress(null, `Final training step ${step}: loss ${loss.toFixed(4)}`, etaSeconds));

@@ -9,7 +9,6 @@ describe('the search job\'s ENAS step knobs', () => {
       budget: 120,
       fold: 0,
       seed: 0,
-      finalInit: 'shared',
       enas: knobs,
       maxControllerSteps: 1,
       finalSteps: 2,

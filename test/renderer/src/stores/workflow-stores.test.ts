@@ -96,9 +96,9 @@ describe('the workflow stores on the real services', () => {
     await search.loadMethods();
     expect(search.methods.map((method) => [method.id, method.implemented])).toEqual([
       ['enas', true],
-      ['darts', false],
-      ['gumbel', false],
-      ['c2fnas', false],
+      ['darts', true],
+      ['gumbel', true],
+      ['c2fnas', true],
       ['random', true],
       ['baseline', true],
     ]);
