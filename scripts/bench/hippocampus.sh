@@ -3,11 +3,11 @@
 # plan's baseline with the CLI's defaults (`baseline`) or run `voxnas search --strategy <s>`, all for
 # the same wall budget on fold 0; then predict the fold's 37 held-out cases in their source geometry
 # (with `voxnas predict`'s default mirroring test-time augmentation, as nnU-Net) and score them. Prints one JSON line last.
-# Usage: scripts/bench/hippocampus.sh baseline|enas|random [budget, default 45m] [workspace]
+# Usage: scripts/bench/hippocampus.sh baseline|enas|random|darts|gumbel|c2fnas [budget, default 45m] [workspace]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 data="$root/../shared/data/hippocampus"
-mode="${1:?baseline, enas or random}"
+mode="${1:?baseline, enas, random, darts, gumbel or c2fnas}"
 budget="${2:-45m}"
 ws="${3:-$(mktemp -d "/tmp/voxnas-hippo-$mode-XXXX")}"
 voxnas="$root/engine/cli/bin.mjs"
