@@ -13,7 +13,8 @@ import { importAndSearch, screenshot, startApp, waitForJob, type RunningApp } fr
  * its fold's validation cases, open the worst case and see the overlays on the viewer's canvases
  * (pixels read back from the viewports, overlay on against off, slice scrolling, window presets),
  * then Models: export to ONNX, see parity, metadata and model card, and load the written file
- * with onnxruntime-node. Saves test-results/review.png and models-export.png (and the screens of
+ * with onnxruntime-node; last, a case opened from the Datasets screen (image and ground truth only).
+ * Saves test-results/review.png, models-export.png and review-dataset-case.png (and the screens of
  * importAndSearch).
  */
 let app: RunningApp;
@@ -165,6 +166,17 @@ describe('the researcher workflow: search, review, export', () => {
     const session = await ort.InferenceSession.create(destination);
     expect({ inputs: session.inputNames, outputs: session.outputNames }).toEqual({ inputs: ['image'], outputs: ['probabilities'] });
     await session.release();
+    // A dataset case opened from the Datasets screen: image and ground truth, no model.
+    await page.getByRole('button', { name: 'Datasets', exact: true }).click();
+    await page.getByRole('tab', { name: 'Cases' }).click();
+    const [caseId] = splits.map((entry) => entry.caseId);
+    await page.getByRole('button', { name: `Open ${caseId} in the viewer` }).click();
+    await expect.poll(() => page.getByText('(image and ground truth)').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByLabel('Case viewer').getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
+    await expect.poll(() => colouredInViews(page), { timeout: 30_000 }).toBeGreaterThan(50);
+    expect(await page.getByLabel('Show prediction').isDisabled()).toBe(true);
+    await screenshot(page, 'review-dataset-case');
+
     const jobs = await app.command<JobInfo[]>('jobs.list', { workspace });
     expect(jobs.map((job) => [job.kind, job.status])).toEqual([
       ['export', 'succeeded'],
