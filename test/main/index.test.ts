@@ -101,6 +101,8 @@ const { recorded } = electron;
 
 beforeAll(async () => {
   recorded.userData = mkdtempSync(join(tmpdir(), 'voxnas-main-'));
+  // Electron defines process.resourcesPath (where a packaged app's resources/ lie); plain Node does not.
+  Object.assign(process, { resourcesPath: join(recorded.userData, 'resources') });
   await import('../../main/index.ts');
   await vi.waitFor(() => expect(recorded.windows).toHaveLength(1));
 });
