@@ -24,8 +24,8 @@ import { NO_AUGMENTATION, nnUNetAugmentation } from '../../train/augment.ts';
 import { openWorkerBatchSource, type BatchStream } from '../../train/batch-source.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../train/checkpoint.ts';
 import { Optimizer, type OptimizerConfig } from '../../train/optimizers.ts';
-import type { CaseFileRef } from '../../train/training-case.ts';
 import { SharedSupernet } from '../one-shot/shared-supernet.ts';
+import type { SupernetSearchInputs } from '../one-shot/search-inputs.ts';
 
 export interface MicroConfig {
   /** Share of the stage's budget for training the supernet; the rest scores paths. */
@@ -41,7 +41,7 @@ export interface MicroConfig {
 
 export const MICRO_DEFAULTS: MicroConfig = { trainFraction: 0.7, paths: 30, casesPerPath: 8, finalists: 3, checkpointEvery: 25 };
 
-export interface MicroSearchOptions {
+export interface MicroSearchOptions extends SupernetSearchInputs {
   folder: string;
   space: SearchSpace;
   /** The chosen topology (and the fixed width and patch); its cell-op indices are ignored. */
@@ -53,14 +53,6 @@ export interface MicroSearchOptions {
   wallSeconds: number;
   /** Step budget instead of `trainFraction` of the wall budget (tests). */
   trainSteps?: number | null;
-  trainCases: CaseFileRef[];
-  validationCases: ValidationCase[];
-  patchSize: [number, number, number];
-  batchSize: number;
-  inputChannels: number;
-  classes: number;
-  wholeVolumeVoxels: number;
-  signal?: AbortSignal;
   onEvent?: (event: MicroEvent) => void | Promise<void>;
 }
 

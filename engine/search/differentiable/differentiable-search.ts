@@ -23,7 +23,6 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Genome } from '../../api/genome.ts';
 import type { CellOpDecision, SearchPoint, SearchSpace } from '../../api/search-space.ts';
-import type { ValidationCase } from '../../evaluate/validate-cases.ts';
 import { forward } from '../../network/executor.ts';
 import { archId as archIdOf } from '../../network/genome.ts';
 import { writeFileAtomic } from '../../runtime/atomic-write.ts';
@@ -37,6 +36,7 @@ import { headTargets, supervisedLoss, trainStep } from '../../train/train-step.t
 import type { BatchArrays, CaseFileRef } from '../../train/training-case.ts';
 import { SharedSupernet } from '../one-shot/shared-supernet.ts';
 import { annealedTemperature, ArchitectureParameters, DARTS_ARCH_ADAM, gumbelNoise, type ArchDecision, type ArchitectureState, type PerDecision, type Relaxation } from './architecture-parameters.ts';
+import type { SupernetSearchInputs } from '../one-shot/search-inputs.ts';
 
 export interface DifferentiableConfig {
   /** 'softmax': DARTS / V-NAS; 'gumbel': Gumbel-softmax samples (SCNAS-style). */
@@ -67,7 +67,7 @@ export const DIFFERENTIABLE_DEFAULTS: DifferentiableConfig = {
   augmentation: true,
 };
 
-export interface DifferentiableSearchOptions {
+export interface DifferentiableSearchOptions extends SupernetSearchInputs {
   runFolder: string;
   space: SearchSpace;
   seed: number;
@@ -76,18 +76,8 @@ export interface DifferentiableSearchOptions {
   wallSeconds: number;
   /** Stop after this many steps (tests); the temperature then anneals over them. null: wall time only. */
   maxSteps?: number | null;
-  trainCases: CaseFileRef[];
-  /** The reward cases as batches (architecture steps) ... */
+  /** The reward cases as batches (architecture steps); `validationCases` are the same cases whole, for the derived network's score. */
   rewardCases: CaseFileRef[];
-  /** ... and whole, for the derived network's score. */
-  validationCases: ValidationCase[];
-  /** [D, H, W]. */
-  patchSize: [number, number, number];
-  batchSize: number;
-  inputChannels: number;
-  classes: number;
-  wholeVolumeVoxels: number;
-  signal?: AbortSignal;
   onEvent?: (event: DifferentiableEvent) => void;
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
 }

@@ -29,12 +29,12 @@ import { NO_AUGMENTATION, nnUNetAugmentation } from '../../train/augment.ts';
 import { openWorkerBatchSource, type BatchStream } from '../../train/batch-source.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../train/checkpoint.ts';
 import { Optimizer, REFERENCE_ADAM, type OptimizerConfig } from '../../train/optimizers.ts';
-import type { CaseFileRef } from '../../train/training-case.ts';
 import { pointToGenome } from '../../space/genome-of-point.ts';
 import { asDiscreteSpace, ronasmisSearch, type ControllerStepRecord, type PolicyStrategy, type RonasmisConfig } from '../strategies/ronasmis-search.ts';
 import type { Json } from '../types.ts';
 import { formatBytes, trainingMemory } from '../memory.ts';
 import { SharedSupernet } from './shared-supernet.ts';
+import type { SupernetSearchInputs } from './search-inputs.ts';
 
 export interface EnasConfig {
   /** Controller settings (ronasmis-search.ts); rememberRewards is always false here. */
@@ -60,7 +60,7 @@ export const ENAS_DEFAULTS: EnasConfig = {
   augmentation: true,
 };
 
-export interface EnasSearchOptions {
+export interface EnasSearchOptions extends SupernetSearchInputs {
   runFolder: string;
   space: SearchSpace;
   seed: number;
@@ -69,17 +69,8 @@ export interface EnasSearchOptions {
   wallSeconds: number;
   /** Stop after this many controller steps (tests); null: only the wall budget. */
   maxControllerSteps?: number | null;
-  trainCases: CaseFileRef[];
-  validationCases: ValidationCase[];
-  /** [D, H, W]. */
-  patchSize: [number, number, number];
-  batchSize: number;
-  inputChannels: number;
-  classes: number;
-  wholeVolumeVoxels: number;
   /** Training-memory budget (cost model, engine/search/memory.ts): children above it are never trained or scored. */
   memoryBytes?: number | null;
-  signal?: AbortSignal;
   onEvent?: (event: EnasEvent) => void;
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
 }
