@@ -5,10 +5,10 @@
  * (TensorFlow.js, the supernet) is imported only when a search job runs. Resumable by design: the
  * same params continue the same search run.
  */
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { parseBudget } from '../train/train-workspace.ts';
 import { JobCancelledError, progress, type JobFunction } from './job-context.ts';
-import { ParamProblem, integer, oneOf, optional, positiveNumber, readParams, type ParamParser } from './job-params.ts';
+import { JobParamsError, ParamProblem, integer, oneOf, optional, positiveNumber, readParams, type ParamParser } from './job-params.ts';
 
 interface SearchParams {
   strategy: 'enas' | 'random' | 'ronasmis' | 'darts' | 'gumbel' | 'c2fnas';
@@ -34,12 +34,13 @@ interface SearchParams {
 
 const wallBudget: ParamParser<number> = (value) => {
   const budget = typeof value === 'string' ? parseBudget(value) : null;
-  return budget !== null && 'wallSeconds' in budget ? budget.wallSeconds : new ParamProblem("a wall time such as '90m' or '2h'");
+  return budget !== null && 'wallSeconds' in budget && budget.wallSeconds > 0 ? budget.wallSeconds : new ParamProblem("a wall time above zero such as '90m' or '2h'");
 };
 
 const fraction: ParamParser<number> = (value) => (typeof value === 'number' && value > 0 && value < 1 ? value : new ParamProblem('a number between 0 and 1'));
 
-const spaceName: ParamParser<string> = (value) => (typeof value === 'string' && value !== '' ? value : new ParamProblem('a search-space name (e.g. ronasmis) or the absolute path of a search-space file'));
+const spaceName: ParamParser<string> = (value) =>
+  typeof value === 'string' && (/^[a-z0-9-]+$/i.test(value) || isAbsolute(value)) ? value : new ParamProblem('a search-space name (e.g. ronasmis) or the absolute path of a search-space file');
 
 interface EnasKnobs {
   sharedSteps?: number;
@@ -62,7 +63,7 @@ const enasKnobs: ParamParser<EnasKnobs> = (value) => {
 };
 
 export function readSearchParams(params: Record<string, unknown>): SearchParams {
-  return readParams<SearchParams>('search', params, {
+  const read = readParams<SearchParams>('search', params, {
     strategy: optional(oneOf(['enas', 'random', 'ronasmis', 'darts', 'gumbel', 'c2fnas'] as const), 'enas'),
     budget: optional(wallBudget, 2 * 3600),
     searchFraction: optional(fraction),
@@ -79,6 +80,9 @@ export function readSearchParams(params: Record<string, unknown>): SearchParams 
     maxSearchSteps: optional(integer(1)),
     finalSteps: optional(integer(1)),
   });
+  // Refused before any run folder exists: C2FNAS's scaling stage changes the widths, so its result is retrained from scratch.
+  if (read.strategy === 'c2fnas' && read.finalInit === 'shared') throw new JobParamsError("The search job cannot start: params.finalInit 'shared' does not apply to c2fnas (its scaling stage changes the widths, so the result is trained from scratch). Leave finalInit out or give 'scratch'.");
+  return read;
 }
 
 export const runSearchJob: JobFunction = async (rawParams, context) => {

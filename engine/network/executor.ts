@@ -53,7 +53,8 @@ export function createWeights(spec: NetworkSpec, values: Map<string, Float32Arra
   for (const param of specParams(spec)) {
     const value = values.get(param.name);
     if (!value) throw new Error(`no value for parameter ${param.name}`);
-    weights.set(param.name, tf.variable(tf.tensor(value, param.shape), true, `${prefix}${param.name}`));
+    // tidy: without it the initial tensor keeps a reference to the data after the variable is disposed.
+    weights.set(param.name, tf.tidy(() => tf.variable(tf.tensor(value, param.shape), true, `${prefix}${param.name}`)));
   }
   return weights;
 }

@@ -60,7 +60,10 @@ export function serveWorker(transport: WorkerTransport, exit: (code: number) => 
     const controller = new AbortController();
     const { jobId } = request;
     const emit = (event: WorkerJobEvent) => transport.send({ type: 'job.event', jobId, event });
-    const settled = (async () => {
+    // Busy before anything can fail: a loader that throws at once must not leave `running` set after the reply.
+    const current: NonNullable<typeof running> = { jobId, controller, settled: Promise.resolve() };
+    running = current;
+    current.settled = (async () => {
       let reply: WorkerReply;
       try {
         const job = await loadJob(request.kind);
@@ -71,10 +74,9 @@ export function serveWorker(transport: WorkerTransport, exit: (code: number) => 
         const cancelled = controller.signal.aborted || error instanceof JobCancelledError;
         reply = { type: 'job.failed', jobId, message: cancelled && !(error instanceof JobCancelledError) ? 'The job was cancelled' : describeError(error), cancelled };
       }
-      running = null;
+      if (running === current) running = null;
       transport.send(reply);
     })();
-    running = { jobId, controller, settled };
   };
 
   transport.onMessage((message) => {

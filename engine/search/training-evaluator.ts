@@ -1,9 +1,9 @@
 /**
  * The real evaluator of independent-trial search (random search): trains a candidate from scratch
  * on the search's training cases for the evaluation's wall budget, then scores it on the search's
- * validation cases (patient-wise Dice of the final weights). Each candidate trains in its own
- * resumable run folder (candidates/<archId>/training/), so a search interrupted during a candidate
- * continues that candidate's training instead of restarting it.
+ * validation cases (patient-wise Dice of the final weights). Each candidate trains in its own run
+ * folder (candidates/<archId>/training/); it is validated and checkpointed only at its end, so a
+ * search interrupted during a candidate trains that candidate again from its start.
  */
 import { join } from 'node:path';
 import type { ValidationCase } from '../evaluate/validate-cases.ts';

@@ -211,6 +211,8 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
         // Once validations have been timed too, fit the schedule to the wall budget again (recorded: a resume keeps it).
         if (config.wallSeconds !== null && config.maxSteps === null && state.step === refitStep(config.validateEvery)) {
           state.maxSteps = Math.max(state.step + 1, Math.floor((config.wallSeconds / state.trainingSeconds) * state.step * 0.97));
+          // Saved at once: a resume from this step's checkpoint must keep the refitted schedule.
+          await saveState(runFolder, 'last', spec, weights, optimizer, state);
         }
       }
     }

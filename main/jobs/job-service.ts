@@ -215,7 +215,9 @@ export function createJobService(options: JobServiceOptions): JobService {
 
   const pump = async (): Promise<void> => {
     if (running !== null || closed) return;
-    const record = queue.shift();
+    // A job cancelled while queued has left the queue already; skip anything no longer queued anyway.
+    let record = queue.shift();
+    while (record && record.info.status !== 'queued') record = queue.shift();
     if (!record) return;
     // Running from here on (a cancel during the worker's start is honoured before the job is sent).
     const current: Running = { record, worker: null, cancelRequested: false, killTimer: null };
@@ -254,11 +256,12 @@ export function createJobService(options: JobServiceOptions): JobService {
       records.set(info.id, record);
       emit(record, { type: 'status', status: 'queued' });
       saveInfo(record);
-      // On disk before the caller hears of it: a job that is listed can always be found again.
-      await record.writes;
+      // In the queue at once (a cancel that comes before the answer finds it there), and on disk
+      // before the caller hears of it: a job that is listed can always be found again.
       const answer = copy(record.info);
       queue.push(record);
       void pump();
+      await record.writes;
       return answer;
     },
 
@@ -266,7 +269,8 @@ export function createJobService(options: JobServiceOptions): JobService {
       const record = await find(jobId);
       const { status } = record.info;
       if (status === 'queued') {
-        queue.splice(queue.indexOf(record), 1);
+        const index = queue.indexOf(record);
+        if (index >= 0) queue.splice(index, 1);
         setStatus(record, 'cancelled', { progress: { ...record.info.progress, message: 'Cancelled before it started' } }, 'Cancelled before it started');
       } else if (status === 'interrupted') {
         setStatus(record, 'cancelled', {}, 'Cancelled after it was interrupted');
@@ -295,10 +299,10 @@ export function createJobService(options: JobServiceOptions): JobService {
         throw new ContractError('conflict', `Job ${jobId} is ${record.info.status}; only interrupted, cancelled or failed jobs can be resumed.`);
       }
       setStatus(record, 'queued', { error: null, result: null, progress: { fraction: null, message: 'Queued (resumed)', etaSeconds: null } }, 'Resumed');
-      await record.writes;
       const answer = copy(record.info);
       queue.push(record);
       void pump();
+      await record.writes;
       return answer;
     },
 

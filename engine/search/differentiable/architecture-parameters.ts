@@ -76,7 +76,7 @@ export class ArchitectureParameters {
     settings: OptimizerConfig = DARTS_ARCH_ADAM,
   ) {
     this.optimizer = new Optimizer(settings);
-    for (const decision of decisions) this.variables.set(decision.id, tf.variable(tf.zeros([decision.choices.length]), true, `${this.prefix}${decision.id}`));
+    for (const decision of decisions) this.variables.set(decision.id, tf.tidy(() => tf.variable(tf.zeros([decision.choices.length]), true, `${this.prefix}${decision.id}`)));
   }
 
   /** DARTS's initialisation: alpha = 1e-3 x N(0, 1), seeded. */

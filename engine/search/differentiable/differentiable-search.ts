@@ -169,6 +169,18 @@ async function weightStep(supernet: SharedSupernet, macro: SearchPoint, choices:
 }
 
 export async function runDifferentiableSearch(options: DifferentiableSearchOptions): Promise<DifferentiableOutcome> {
+  const made: { supernet: SharedSupernet | null; architecture: ArchitectureParameters | null } = { supernet: null, architecture: null };
+  try {
+    return await differentiableSearch(options, made);
+  } catch (error) {
+    // A cancel during scoring or a failure: the caller gets no outcome to dispose, so free the tensors here.
+    made.supernet?.dispose();
+    made.architecture?.dispose();
+    throw error;
+  }
+}
+
+async function differentiableSearch(options: DifferentiableSearchOptions, made: { supernet: SharedSupernet | null; architecture: ArchitectureParameters | null }): Promise<DifferentiableOutcome> {
   const { runFolder, space, config } = options;
   const folder = join(runFolder, 'supernet');
   await mkdir(folder, { recursive: true });
@@ -196,9 +208,12 @@ export async function runDifferentiableSearch(options: DifferentiableSearchOptio
     architecture.initialise(createRandom(options.seed).fork('alpha'));
     state = { schemaVersion: 1, step: 0, architectureSteps: 0, elapsedSeconds: 0, warmupEndedAt: null, architecture: await architecture.state(), history: [], selected: null, finishedReason: null };
   }
+  made.supernet = supernet;
+  made.architecture = architecture;
   supernet.specFor(macro);
   const outcome = (reason: DifferentiableOutcome['reason']): DifferentiableOutcome => {
     architecture.dispose();
+    made.architecture = null;
     return { reason, selected: state.selected, supernet, history: state.history, steps: state.step, architectureSteps: state.architectureSteps, elapsedSeconds: state.elapsedSeconds };
   };
   if (state.finishedReason && state.selected) return outcome(state.finishedReason);

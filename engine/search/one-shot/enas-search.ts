@@ -123,6 +123,17 @@ function leaderboard(scores: readonly ChildScore[], size: number): ChildScore[] 
 }
 
 export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOutcome> {
+  let created: SharedSupernet | null = null;
+  try {
+    return await enasSearch(options, (supernet) => (created = supernet));
+  } catch (error) {
+    // A cancel during scoring or a failure: the caller gets no outcome to dispose, so free the weights here.
+    (created as SharedSupernet | null)?.dispose();
+    throw error;
+  }
+}
+
+async function enasSearch(options: EnasSearchOptions, onSupernet: (supernet: SharedSupernet) => void): Promise<EnasOutcome> {
   const { runFolder, space, config } = options;
   const folder = join(runFolder, 'supernet');
   await mkdir(folder, { recursive: true });
@@ -145,6 +156,7 @@ export async function runEnasSearch(options: EnasSearchOptions): Promise<EnasOut
     supernet = new SharedSupernet(space, context);
     state = { schemaVersion: 1, controllerStep: 0, sharedSteps: 0, elapsedSeconds: 0, strategy: strategy.state(), recent: [], selected: null, finishedReason: null };
   }
+  onSupernet(supernet);
   const outcome = (reason: EnasOutcome['reason']): EnasOutcome => ({ reason, selected: state.selected, supernet, history: strategy.steps(), controllerSteps: state.controllerStep, sharedSteps: state.sharedSteps, elapsedSeconds: state.elapsedSeconds });
   if (state.finishedReason && state.selected) return outcome(state.finishedReason);
 

@@ -51,7 +51,8 @@ export class SharedSupernet {
   ) {}
 
   private variable(name: string, value: Float32Array, shape: readonly number[]): tf.Variable {
-    return tf.variable(tf.tensor(value, [...shape]), true, `${this.prefix}${name}`);
+    // tidy: the initial tensor's reference is released (the variable keeps the data).
+    return tf.tidy(() => tf.variable(tf.tensor(value, [...shape]), true, `${this.prefix}${name}`));
   }
 
   /** A supernet with the weights of `saveable()` (e.g. from a checkpoint). */

@@ -57,7 +57,7 @@ describe('job params', () => {
       ['The predict job cannot start: params.caseIds and params.input are both given. Give the dataset cases to segment (caseIds) or a folder of images (input), not both.', 0],
       ['The export job cannot start: params.destination takes an absolute path of the .onnx file to write, not "model.pt". Fix the params and start it again.', 0],
       [
-        "The search job cannot start: params.strategy takes 'enas' or 'random' or 'ronasmis' or 'darts' or 'gumbel' or 'c2fnas', not \"nas\"; params.budget takes a wall time such as '90m' or '2h', not \"300steps\"; params.searchFraction takes a number between 0 and 1, not 1; params.fold takes an integer from 0 to 4, not \"all\"; params.memoryGb takes a positive number, not \"8GB\". Fix the params and start it again.",
+        "The search job cannot start: params.strategy takes 'enas' or 'random' or 'ronasmis' or 'darts' or 'gumbel' or 'c2fnas', not \"nas\"; params.budget takes a wall time above zero such as '90m' or '2h', not \"300steps\"; params.searchFraction takes a number between 0 and 1, not 1; params.fold takes an integer from 0 to 4, not \"all\"; params.memoryGb takes a positive number, not \"8GB\". Fix the params and start it again.",
         0,
       ],
     ]);

@@ -22,4 +22,11 @@ describe('the search job\'s ENAS step knobs', () => {
       expect(() => readSearchParams({ enas })).toThrow(`params.enas takes ${expected}, not ${JSON.stringify(enas)}`);
     }
   });
+
+  it('refuses a zero budget, a relative space path and C2FNAS from shared weights before anything runs', () => {
+    expect(() => readSearchParams({ strategy: 'enas', budget: '0s' })).toThrow(/params.budget takes a wall time above zero/);
+    expect(() => readSearchParams({ strategy: 'enas', budget: '1h', space: 'spaces/mine.json' })).toThrow(/absolute path of a search-space file/);
+    expect(() => readSearchParams({ strategy: 'c2fnas', budget: '1h', finalInit: 'shared' })).toThrow(/does not apply to c2fnas/);
+    expect(readSearchParams({ strategy: 'c2fnas', budget: '1h', space: 'c2fnas' })).toMatchObject({ strategy: 'c2fnas', space: 'c2fnas' });
+  });
 });

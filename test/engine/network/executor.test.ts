@@ -95,3 +95,14 @@ describe('ONNX export of the executor: onnxruntime-node gives the same probabili
     }, 60_000);
   }
 });
+
+describe('tfjs executor: weights', () => {
+  it('disposing the weights frees every tensor they made (no initial tensor left behind)', () => {
+    const spec = decodeGenome(TEST_GENOMES.reference!, { inputChannels: 1, classes: 3 });
+    const before = tf.memory().numTensors;
+    const weights = createWeights(spec, initialWeightValues(specParams(spec), createRandom(4)));
+    expect(tf.memory().numTensors - before).toBe(weights.size);
+    for (const variable of weights.values()) variable.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -59,7 +59,7 @@ describe('job worker (child_process.fork, as in browser mode)', () => {
     expect(await ask(child, { type: 'job.run', jobId: 'j1', kind: 'compile', workspace: '/tmp', params: {} })).toEqual({
       type: 'error',
       id: 'j1',
-      message: 'job j1: unknown job kind "compile" (expected one of import, plan, train, search, predict, export)',
+      message: 'job j1: unknown job kind "compile" (expected one of import, plan, train, search, predict, export, evaluate)',
     });
     const exited = once(child, 'exit');
     child.send({ type: 'shutdown' });
@@ -89,11 +89,11 @@ describe('job worker (child_process.fork, as in browser mode)', () => {
       cancelled: false,
       message: 'The import job cannot start: params.source takes an absolute path of the dataset folder (MSD, nnU-Net v2 raw, or images/ + labels/), not "resources/sample"; params.speed is not known (the import job takes source, force). Fix the params and start it again.',
     });
-    expect((await runJob(child, { type: 'job.run', jobId: 'search-1', kind: 'search', workspace, params: { strategy: 'darts', budget: '1h' } })).at(-1)).toEqual({
+    expect((await runJob(child, { type: 'job.run', jobId: 'search-1', kind: 'search', workspace, params: { strategy: 'nas', budget: '1h' } })).at(-1)).toEqual({
       type: 'job.failed',
       jobId: 'search-1',
       cancelled: false,
-      message: "The search job cannot start: params.strategy takes 'enas' or 'random' or 'ronasmis', not \"darts\". Fix the params and start it again.",
+      message: "The search job cannot start: params.strategy takes 'enas' or 'random' or 'ronasmis' or 'darts' or 'gumbel' or 'c2fnas', not \"nas\". Fix the params and start it again.",
     });
   }, 60_000);
 
