@@ -29,5 +29,5 @@ export { archId, validateGenome } from './network/genome.ts';
 export { decodeGenome } from './network/decode.ts';
 export { networkCost } from './network/cost-model.ts';
 export { loadSearchSpace } from './space/load-space.ts';
-export { firstPoint, pointPatchScale, pointToGenome, supernetGenome } from './space/genome-of-point.ts';
+export { firstPoint, pointPatchScale, pointToGenome, scaledPatch, supernetGenome } from './space/genome-of-point.ts';
 export { CPU_TRAINING_FLOPS } from './data/plan.ts';

@@ -105,6 +105,11 @@ export function pointToPath(space: SearchSpace, point: SearchPoint): ChoicePath 
   return Object.fromEntries(Object.entries(choiceDecisions(space, point)).map(([choice, decision]) => [choice, chosenIndex(byId.get(decision)!, point)]));
 }
 
+/** The patch times `factor`, each side rounded to a multiple of `divisor` (at least one). */
+export function scaledPatch<T extends readonly [number, number, number]>(patch: T, factor: number, divisor: number): [number, number, number] {
+  return patch.map((side) => Math.max(divisor, Math.round((side * factor) / divisor) * divisor)) as [number, number, number];
+}
+
 /** The patch factor a point chooses (1 when the space has no patch-scale decision). */
 export function pointPatchScale(space: SearchSpace, point: SearchPoint): number {
   const decision = space.decisions.find((entry) => entry.kind === 'patch-scale');

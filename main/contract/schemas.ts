@@ -8,32 +8,10 @@ import { z } from 'zod';
 import { ContractError } from './errors.ts';
 import { STARTABLE_JOB_KINDS, VOLUME_KINDS, type CommandName, type CommandRequest } from './index.ts';
 import { reviewRequestSchemas } from './review-schemas.ts';
+import { absolutePath, label, safeId } from './schema-parts.ts';
 import { searchRequestSchemas } from './search-schemas.ts';
 
-const ABSOLUTE_PATH = 'must be an absolute path (such as /home/me/scans or C:\\scans)';
-const SAFE_ID = "must be an id of letters, digits, '.', '_' or '-' (no '/' and no '..')";
-
-/** POSIX absolute, Windows drive-absolute or UNC; checked without node:path so the contract stays portable. */
-export function isAbsolutePath(path: string): boolean {
-  if (path.includes('\0')) return false;
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\[^\\]+/.test(path);
-}
-
-/** Ids name folders (jobs/<id>, models/<id>) and files (<caseId>.nii.gz): no separators, no parent references. */
-export function isSafeId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(id) && !id.includes('..');
-}
-
-const absolutePath = (requirement = ABSOLUTE_PATH) =>
-  z.string({ error: requirement }).refine(isAbsolutePath, { error: requirement });
-
-const safeId = () => z.string({ error: SAFE_ID }).refine(isSafeId, { error: SAFE_ID });
-
-const label = (what: string, max: number) => {
-  const requirement = `must be ${what} of 1 to ${max} characters without control characters`;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  return z.string({ error: requirement }).refine((value) => value.trim().length > 0 && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value), { error: requirement });
-};
+export { isAbsolutePath, isSafeId } from './schema-parts.ts';
 
 const oneOf = (values: readonly string[]) => `must be one of ${values.map((value) => `'${value}'`).join(', ')}`;
 
@@ -91,8 +69,8 @@ export const REQUEST_SCHEMAS = {
       }
     }),
   'dialog.chooseFolder': z.strictObject({ title: label('a title', 200).optional() }),
-  ...reviewRequestSchemas({ isAbsolutePath, isSafeId }),
-  ...searchRequestSchemas({ isAbsolutePath, isSafeId }),
+  ...reviewRequestSchemas(),
+  ...searchRequestSchemas(),
 } satisfies { [K in CommandName]: z.ZodType<CommandRequest<K>> };
 
 /** How a value that was refused reads in a message: short, quoted, never the whole object. */

@@ -1,18 +1,11 @@
 /**
  * zod schemas of the Datasets, Search and Monitor commands (main/contract/search.ts), merged into
- * REQUEST_SCHEMAS by schemas.ts with the same wording as the other commands' refusals. schemas.ts
- * hands in its path and id checks, so that this file does not import it back (no import cycle).
+ * REQUEST_SCHEMAS by schemas.ts, built from the same pieces (schema-parts.ts) as the other commands'.
  */
 import { z } from 'zod';
+import { absolutePath, safeId } from './schema-parts.ts';
 import { SEARCH_METHOD_IDS, type FoldChoice, type SearchCommands } from './search.ts';
 
-export interface SearchContractChecks {
-  isAbsolutePath(path: string): boolean;
-  isSafeId(id: string): boolean;
-}
-
-const ABSOLUTE_PATH = 'must be an absolute path (such as /home/me/scans or C:\\scans)';
-const SAFE_ID = "must be an id of letters, digits, '.', '_' or '-' (no '/' and no '..')";
 const METHOD = `must be one of ${SEARCH_METHOD_IDS.map((id) => `'${id}'`).join(', ')}`;
 /** A week: longer budgets are typing mistakes. */
 const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
@@ -26,8 +19,8 @@ const isPoint = (value: unknown) =>
 
 type SearchSchemas = { [K in keyof SearchCommands]: z.ZodType<SearchCommands[K]['request']> };
 
-export function searchRequestSchemas(checks: SearchContractChecks) {
-  const workspace = () => z.string({ error: ABSOLUTE_PATH }).refine((path) => checks.isAbsolutePath(path), { error: ABSOLUTE_PATH });
+export function searchRequestSchemas() {
+  const workspace = () => absolutePath();
   return {
     'dataset.details': z.strictObject({ workspace: workspace() }),
     'search.methods': z.strictObject({}),
@@ -40,7 +33,7 @@ export function searchRequestSchemas(checks: SearchContractChecks) {
     }),
     'search.candidate': z.strictObject({
       workspace: workspace(),
-      archId: z.string({ error: SAFE_ID }).refine((id) => checks.isSafeId(id), { error: SAFE_ID }),
+      archId: safeId(),
       point: z.custom<Record<string, number>>(isPoint, { error: POINT }).optional(),
     }),
   } satisfies SearchSchemas;

@@ -25,6 +25,7 @@ import {
   pointToGenome,
   readPlansFile,
   resourcesDir,
+  scaledPatch,
   supernetGenome,
   validateGenome,
 } from '../../engine/index.ts';
@@ -109,10 +110,6 @@ export function genomeSummary(genome: Genome): string {
 /** (i, j, k) <-> tensor order [D, H, W] = [k, j, i]. */
 const reversed = (triple: Triple): Triple => [triple[2], triple[1], triple[0]];
 
-/** The plan's patch scaled by a factor, each side a multiple of the network's size divisor (at least one). */
-function scaledPatch(patch: Triple, factor: number, divisor: number): Triple {
-  return patch.map((side) => Math.max(divisor, Math.round((side * factor) / divisor) * divisor)) as Triple;
-}
 
 /** Cost of a genome (a child, or a supernet as a weighted mix) on the plan: training memory counted as plans.json counts it. */
 function estimateOf(genome: Genome, plans: PlansJson, patchScale = 1): NetworkEstimate | { error: string } {

@@ -27,6 +27,7 @@ import { formatBytes, trainingMemory } from '../memory.ts';
 import { createTrainingEvaluator } from '../training-evaluator.ts';
 import { standardize } from './clustering-evolution.ts';
 import { topologyDecision, topologyFeatures } from './topology-features.ts';
+import { scaledPatch } from '../../space/genome-of-point.ts';
 
 export interface ScalingConfig {
   /** Grid points trained (the unscaled one included). */
@@ -78,10 +79,6 @@ export interface ScalingPlan {
   results: ScalingResult[];
 }
 
-/** The patch times `factor`, each side rounded to a multiple of `divisor` (at least one). */
-export function scaledPatch(patch: Triple, factor: number, divisor: number): Triple {
-  return patch.map((side) => Math.max(divisor, Math.round((side * factor) / divisor) * divisor)) as Triple;
-}
 
 /** The point's patch for the plan's patch: its patch-scale factor, rounded to the network's size divisor. */
 export function pointPatch(space: SearchSpace, point: SearchPoint, patch: Triple, context: { inputChannels: number; classes: number }): { patch: Triple; factor: number } {
@@ -155,6 +152,12 @@ export interface ScalingOptions {
   onResult?: (candidate: ScalingCandidate, result: ScalingResult) => void | Promise<void>;
 }
 
+/**
+ * A scaling candidate trains at least this long, even when the earlier stages left the stage no time:
+ * a candidate with no steps has no Dice, and a stage with no Dice would fail the whole search.
+ */
+export const MIN_CANDIDATE_SECONDS = 60;
+
 /** The scaling stage; null when cancelled. */
 export async function runScaling(options: ScalingOptions): Promise<{ best: ScalingCandidate; result: ScalingResult; plan: ScalingPlan } | null> {
   const { folder, space, shape } = options;
@@ -167,7 +170,7 @@ export async function runScaling(options: ScalingOptions): Promise<{ best: Scali
     const unscaled = grid.feasible.find((candidate) => candidate.archId === archIdOf(pointToGenome(space, options.point)) && candidate.patchScale === pointPatch(space, options.point, shape.patch, shape).factor);
     if (grid.feasible.length === 0) throw new Error(`compound scaling: no grid point fits the memory budget (${grid.rejected.map((entry) => `${entry.label}: ${entry.reason}`).join('; ')}); raise --memory`);
     const chosen = spreadByCost(grid.feasible, options.config.candidates, unscaled?.label ?? '');
-    plan = { schemaVersion: 1, secondsEach: options.candidateSteps ? null : options.wallSeconds / chosen.length, stepsEach: options.candidateSteps ?? null, chosen, rejected: grid.rejected, gridSize: grid.feasible.length + grid.rejected.length, results: [] };
+    plan = { schemaVersion: 1, secondsEach: options.candidateSteps ? null : Math.max(MIN_CANDIDATE_SECONDS, options.wallSeconds / chosen.length), stepsEach: options.candidateSteps ?? null, chosen, rejected: grid.rejected, gridSize: grid.feasible.length + grid.rejected.length, results: [] };
     await savePlan(plan);
   }
   for (const candidate of plan.chosen) {
