@@ -4,24 +4,7 @@
  * Plain functions (no canvas, no DOM), tested on their own.
  */
 import type { VolumePayload } from '../../../../main/contract/index.ts';
-
-export type Voxels = Float32Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
-
-/** The payload's voxels as the typed array its dtype names (a view, no copy). */
-export function voxelsOf(payload: Pick<VolumePayload, 'dtype' | 'data'>): Voxels {
-  switch (payload.dtype) {
-    case 'float32':
-      return new Float32Array(payload.data);
-    case 'uint8':
-      return new Uint8Array(payload.data);
-    case 'int16':
-      return new Int16Array(payload.data);
-    case 'uint16':
-      return new Uint16Array(payload.data);
-    case 'int32':
-      return new Int32Array(payload.data);
-  }
-}
+import { payloadVoxels } from '../viewer/volume-geometry.ts';
 
 export interface Slice {
   /** Pixels per row (the volume's i axis). */
@@ -37,7 +20,7 @@ export interface Slice {
  */
 export function middleAxialSlice(payload: Pick<VolumePayload, 'dims' | 'dtype' | 'data'>): Slice {
   const [width, height, depth] = payload.dims;
-  const voxels = voxelsOf(payload);
+  const voxels = payloadVoxels(payload);
   const k = Math.floor(depth / 2);
   const offset = width * height * k;
   return { width, height, values: Float32Array.from(voxels.subarray(offset, offset + width * height)) };

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readVolume, sampleDatasetDir } from '../../../../../engine/index.ts';
 import { toPayload } from '../../../../../main/services/volumes.ts';
-import { createLimiter, middleAxialSlice, sliceWindow, thumbnailWindow, voxelsOf, windowToRgba } from '../../../../../renderer/src/components/datasets/thumbnail.ts';
+import { createLimiter, middleAxialSlice, sliceWindow, thumbnailWindow, windowToRgba } from '../../../../../renderer/src/components/datasets/thumbnail.ts';
+import { payloadVoxels as voxelsOf } from '../../../../../renderer/src/components/viewer/volume-geometry.ts';
 
 describe('case thumbnails', () => {
   it('takes the middle axial slice of a real case as the services send it', async () => {
