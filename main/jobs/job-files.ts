@@ -3,7 +3,8 @@
  * atomically, with a schemaVersion) and events.jsonl (one JobEvent per line, appended, seq 1, 2, ...).
  * Readers skip a line cut short by a crash, as every reader of an append-only file must.
  */
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { JOB_KINDS, JOB_STATUSES, type JobEvent, type JobInfo } from '../contract/index.ts';
 import { writeFileAtomic } from '../../engine/index.ts';
@@ -36,6 +37,56 @@ export async function readJobFile(workspace: string, jobId: string): Promise<Job
   const { schemaVersion: _version, ...info } = document;
   // The folder it was found in wins over the path recorded: a workspace may have been moved.
   return { ...(info as unknown as JobInfo), workspace };
+}
+
+/**
+ * owner.json beside job.json names the VoxNAS process that queued or runs the job, from the moment
+ * it is queued until it ends. Another process (the desktop app and `npm run serve` on one workspace)
+ * then shows the job as it is instead of taking it for one cut off by a crash, and does not run it twice.
+ */
+export interface JobOwner {
+  pid: number;
+  hostname: string;
+  since: string;
+}
+
+export async function writeJobOwner(workspace: string, jobId: string): Promise<void> {
+  const folder = jobFolder(workspace, jobId);
+  await mkdir(folder, { recursive: true });
+  const owner: JobOwner = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
+  await writeFileAtomic(join(folder, 'owner.json'), `${JSON.stringify(owner)}\n`);
+}
+
+export async function removeJobOwner(workspace: string, jobId: string): Promise<void> {
+  await rm(join(jobFolder(workspace, jobId), 'owner.json'), { force: true });
+}
+
+/** Whether a process with this id exists on this machine (EPERM: it exists, owned by another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The other VoxNAS process that owns the job, or null when none does: no owner file, this process,
+ * or a process of this machine that no longer exists. An owner on another machine (a workspace on a
+ * shared drive) cannot be checked and counts as alive.
+ */
+export async function otherLiveOwner(workspace: string, jobId: string): Promise<JobOwner | null> {
+  let owner: unknown;
+  try {
+    owner = JSON.parse(await readFile(join(jobFolder(workspace, jobId), 'owner.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!isObject(owner) || typeof owner['pid'] !== 'number' || typeof owner['hostname'] !== 'string' || typeof owner['since'] !== 'string') return null;
+  const found = owner as unknown as JobOwner;
+  if (found.hostname === hostname()) return found.pid !== process.pid && processAlive(found.pid) ? found : null;
+  return found;
 }
 
 /** Ids of the job folders of a workspace (none when it has no jobs folder yet). */

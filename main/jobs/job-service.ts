@@ -7,7 +7,9 @@
  * - resume: an interrupted, cancelled or failed job runs again with the same id and params (the
  *   engine's jobs are resumable or idempotent); its events continue the same seq.
  * - A job found 'running' or 'queued' on disk that this service does not run was cut off by a
- *   previous app session: it is 'interrupted'.
+ *   previous app session: it is 'interrupted'; unless its owner.json names another live VoxNAS
+ *   process (the desktop app and `npm run serve` on one workspace): then it is shown as it is, read
+ *   from disk each time, and cannot be cancelled or resumed here.
  * No electron here: the Electron main process and the browser-mode server both use it.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +17,8 @@ import { stat } from 'node:fs/promises';
 import type { WorkerJobEvent, WorkerReply } from '../../engine/api/worker-messages.ts';
 import type { JobEvent, JobInfo, JobKind, JobStatus } from '../contract/index.ts';
 import { ContractError } from '../contract/errors.ts';
-import { appendJobEvents, endTornEventLine, listJobIds, readJobEvents, readJobFile, writeJobFile } from './job-files.ts';
+import { join } from 'node:path';
+import { appendJobEvents, endTornEventLine, jobFolder, listJobIds, otherLiveOwner, readJobEvents, readJobFile, removeJobOwner, writeJobFile, writeJobOwner, type JobOwner } from './job-files.ts';
 import type { JobService } from '../services/job-port.ts';
 import type { WorkerHost, WorkerHostFactory } from './worker-host.ts';
 
@@ -40,6 +43,8 @@ interface JobRecord {
   jsonQueued: boolean;
   /** Resolved whenever the job reaches a terminal status. */
   settledWaiters: (() => void)[];
+  /** Another live VoxNAS process queued or runs this job: shown read-only, never cached. */
+  otherOwner?: JobOwner;
 }
 
 /** The job running now and the worker it runs in. */
@@ -107,7 +112,19 @@ export function createJobService(options: JobServiceOptions): JobService {
     Object.assign(record.info, changes, { status, updatedAt: now() });
     emit(record, { type: 'status', status, ...(message !== undefined ? { message } : {}) });
     saveInfo(record);
-    if (TERMINAL.includes(status)) for (const resolve of record.settledWaiters.splice(0)) resolve();
+    if (TERMINAL.includes(status)) {
+      enqueue(record, () => removeJobOwner(record.info.workspace, record.info.id));
+      for (const resolve of record.settledWaiters.splice(0)) resolve();
+    }
+  };
+
+  /** Marks the job as this process's before it is queued (start, resume). */
+  const own = (record: JobRecord): void => enqueue(record, () => writeJobOwner(record.info.workspace, record.info.id));
+
+  const refuseOtherOwner = (record: JobRecord): void => {
+    const owner = record.otherOwner;
+    if (!owner) return;
+    throw new ContractError('conflict', `Job ${record.info.id} is ${record.info.status} in another VoxNAS process (pid ${owner.pid} on ${owner.hostname}, since ${owner.since}); cancel or follow it in that window. If that process is gone, delete ${join(jobFolder(record.info.workspace, record.info.id), 'owner.json')} and try again.`);
   };
 
   // ---- finding jobs: in memory, else on disk ----
@@ -121,10 +138,14 @@ export function createJobService(options: JobServiceOptions): JobService {
     const promise = (async () => {
       const info = await readJobFile(workspace, jobId);
       if (info === null) return null;
-      await endTornEventLine(workspace, jobId);
       const events = await readJobEvents(workspace, jobId);
       const record: JobRecord = { info, lastSeq: events.reduce((last, event) => Math.max(last, event.seq), 0), writes: Promise.resolve(), jsonQueued: false, settledWaiters: [] };
+      if (info.status === 'running' || info.status === 'queued') {
+        const owner = await otherLiveOwner(workspace, jobId);
+        if (owner) return { ...record, otherOwner: owner };
+      }
       records.set(jobId, record);
+      await endTornEventLine(workspace, jobId);
       if (info.status === 'running' || info.status === 'queued') {
         const was = info.status;
         const error = `VoxNAS stopped while this job was ${was}. Resume it to continue from what it saved.`;
@@ -254,6 +275,7 @@ export function createJobService(options: JobServiceOptions): JobService {
       const info: JobInfo = { id: newJobId(kind), kind, workspace, params, status: 'queued', createdAt: time, updatedAt: time, progress: { fraction: null, message: 'Queued', etaSeconds: null }, error: null, result: null };
       const record: JobRecord = { info, lastSeq: 0, writes: Promise.resolve(), jsonQueued: false, settledWaiters: [] };
       records.set(info.id, record);
+      own(record);
       emit(record, { type: 'status', status: 'queued' });
       saveInfo(record);
       // In the queue at once (a cancel that comes before the answer finds it there), and on disk
@@ -267,6 +289,7 @@ export function createJobService(options: JobServiceOptions): JobService {
 
     async cancel(jobId) {
       const record = await find(jobId);
+      refuseOtherOwner(record);
       const { status } = record.info;
       if (status === 'queued') {
         const index = queue.indexOf(record);
@@ -295,9 +318,11 @@ export function createJobService(options: JobServiceOptions): JobService {
     async resume(jobId) {
       if (closed) throw new ContractError('conflict', 'The job service is shutting down; resume the job after VoxNAS restarts.');
       const record = await find(jobId);
+      refuseOtherOwner(record);
       if (!RESUMABLE.includes(record.info.status)) {
         throw new ContractError('conflict', `Job ${jobId} is ${record.info.status}; only interrupted, cancelled or failed jobs can be resumed.`);
       }
+      own(record);
       setStatus(record, 'queued', { error: null, result: null, progress: { fraction: null, message: 'Queued (resumed)', etaSeconds: null } }, 'Resumed');
       const answer = copy(record.info);
       queue.push(record);

@@ -5,8 +5,9 @@
  * export with the trained model, cancellation, and a restarted service that reads the jobs back
  * from the workspace.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVolume } from '../../../engine/io/read-volume.ts';
@@ -233,6 +234,38 @@ describe('job service with the real worker', () => {
         [2, 'interrupted'],
       ],
       viaKnownWorkspaces: 'succeeded',
+    });
+  });
+
+  it('shows a job that another live VoxNAS process runs as it is, refuses to cancel or resume it here, and takes it as interrupted once that process is gone', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const pid = other.pid!;
+    const template = (await service.list(workspace)).find((job) => job.id === planJob.id)!;
+    const elsewhere = { ...template, id: 'plan-elsewhere', status: 'running', createdAt: '2000-01-02T00:00:00.000Z' };
+    const folder = join(workspace, 'jobs', elsewhere.id);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...elsewhere }));
+    writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: elsewhere.id, seq: 1, time: elsewhere.createdAt, type: 'status', status: 'running' })}\n`);
+    writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: elsewhere.createdAt }));
+    const refusal = async (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: Error) => error.message);
+    const whileAlive = {
+      status: (await service.get(elsewhere.id)).status,
+      listed: (await service.list(workspace)).find((job) => job.id === elsewhere.id)!.status,
+      events: (await service.events(elsewhere.id)).length,
+      cancel: await refusal(service.cancel(elsewhere.id)),
+      resume: await refusal(service.resume(elsewhere.id)),
+      ownersOfFinishedJobs: [importJob.id, planJob.id].filter((id) => existsSync(join(workspace, 'jobs', id, 'owner.json'))),
+    };
+    const exited = new Promise((resolvePromise) => other.once('exit', resolvePromise));
+    other.kill('SIGKILL');
+    await exited;
+    // list() waits for the job's file writes (the status, and owner.json removed).
+    const afterExit = (await service.list(workspace)).find((job) => job.id === elsewhere.id)!;
+    const message = `Job plan-elsewhere is running in another VoxNAS process (pid ${pid} on ${hostname()}, since ${elsewhere.createdAt}); cancel or follow it in that window. If that process is gone, delete ${join(folder, 'owner.json')} and try again.`;
+    expect({ whileAlive, afterExit: afterExit.status, ownerFileAfterExit: existsSync(join(folder, 'owner.json')) }).toEqual({
+      whileAlive: { status: 'running', listed: 'running', events: 1, cancel: message, resume: message, ownersOfFinishedJobs: [] },
+      afterExit: 'interrupted',
+      ownerFileAfterExit: false,
     });
   });
 });
