@@ -47,5 +47,8 @@ export function networkCost(spec: NetworkSpec, patch: Triple, batch: number, pat
     // A 2x2x2 stride-2 transposed convolution gives each output voxel exactly one tap.
     if (node.op === 'conv-transpose') macs += voxels(node.id) * node.outChannels * node.inChannels;
   }
-  return { params: parameterCount(active.flatMap(nodeParams)), flops: 2 * macs * batch, activationBytes: 4 * activations * batch };
+  // A supernet's kernel view counts as the kernel it is (its values live in the choice's superkernel).
+  const mixedSuperKernels = new Set(active.flatMap((node) => (node.op === 'choice' ? (node.superKernels ?? []).map((param) => param.name) : [])));
+  const params = active.flatMap((node) => (node.op === 'conv' && node.kernelOf && !mixedSuperKernels.has(node.kernelOf.param) ? [...nodeParams(node), { name: `${node.id}/kernel`, shape: [...node.kernel, node.inChannels, node.outChannels], init: 'he-normal' as const }] : nodeParams(node)));
+  return { params: parameterCount(params), flops: 2 * macs * batch, activationBytes: 4 * activations * batch };
 }

@@ -1,12 +1,14 @@
 import type { Cell, Genome } from '../api/genome.ts';
 import { archId, isChoice } from './genome.ts';
 import { OPS, type OpName } from './op-registry.ts';
-import type { ChoiceOption, LayerNode, NetworkSpec } from './spec.ts';
+import type { ChoiceOption, KernelView, LayerNode, NetworkSpec, ParamSpec, Triple } from './spec.ts';
 
 /** What decoding needs from the plan: the image channels and the number of classes (with background). */
 export interface DecodeContext {
   inputChannels: number;
   classes: number;
+  /** Supernets only: the options of a choice view one superkernel per conv step (Single-Path NAS) instead of owning their kernels. */
+  superKernels?: boolean;
 }
 
 /** Appends nodes and remembers each node's channels and scale. */
@@ -15,7 +17,10 @@ class GraphBuilder {
   readonly channels: Record<string, number> = {};
   readonly scale: Record<string, number> = {};
 
-  constructor(private readonly genome: Genome) {}
+  constructor(
+    private readonly genome: Genome,
+    private readonly superKernels = false,
+  ) {}
 
   private add(node: LayerNode, channels: number, scale: number, into: LayerNode[]): string {
     into.push(node);
@@ -29,10 +34,10 @@ class GraphBuilder {
   }
 
   /** conv -> instance norm -> LeakyReLU; returns the activation's id. */
-  convBlock(id: string, input: string, outChannels: number, kernel: [number, number, number], options: { stride?: 1 | 2; dilation?: 1 | 2 } = {}, into = this.nodes): string {
+  convBlock(id: string, input: string, outChannels: number, kernel: [number, number, number], options: { stride?: 1 | 2; dilation?: 1 | 2; kernelOf?: KernelView } = {}, into = this.nodes): string {
     const scale = this.scale[input]! * (options.stride ?? 1);
     const conv = this.add(
-      { op: 'conv', id: `${id}.conv`, input, inChannels: this.channels[input]!, outChannels, kernel, stride: options.stride ?? 1, dilation: options.dilation ?? 1, bias: false },
+      { op: 'conv', id: `${id}.conv`, input, inChannels: this.channels[input]!, outChannels, kernel, stride: options.stride ?? 1, dilation: options.dilation ?? 1, bias: false, ...(options.kernelOf ? { kernelOf: options.kernelOf } : {}) },
       outChannels,
       scale,
       into,
@@ -42,21 +47,35 @@ class GraphBuilder {
   }
 
   /** The nodes of one op (its conv steps), reading `input`; returns the output id. */
-  opNodes(id: string, op: OpName, input: string, outChannels: number, into: LayerNode[]): string {
+  opNodes(id: string, op: OpName, input: string, outChannels: number, into: LayerNode[], superKernels: readonly ParamSpec[] = []): string {
     let current = input;
     OPS[op].steps.forEach((step, index) => {
-      current = this.convBlock(`${id}.${op}.step${index}`, current, outChannels, step.kernel, { dilation: step.dilation as 1 | 2 }, into);
+      const shared = superKernels[index];
+      const kernelOf: KernelView | undefined = shared ? { param: shared.name, superKernel: shared.shape.slice(0, 3) as Triple } : undefined;
+      current = this.convBlock(`${id}.${op}.step${index}`, current, outChannels, step.kernel, { dilation: step.dilation as 1 | 2, ...(kernelOf ? { kernelOf } : {}) }, into);
     });
     return current;
   }
 
+  /** One superkernel per conv step index of the options: the axis-wise largest kernel of that step. */
+  private superKernelsOf(id: string, ops: readonly OpName[], inChannels: number, outChannels: number): ParamSpec[] {
+    const steps = Math.max(0, ...ops.map((op) => OPS[op].steps.length));
+    return Array.from({ length: steps }, (_unused, index) => {
+      const kernels = ops.flatMap((op) => (OPS[op].steps[index] ? [OPS[op].steps[index].kernel] : []));
+      const size = [0, 1, 2].map((axis) => Math.max(...kernels.map((kernel) => kernel[axis]!))) as Triple;
+      const cin = index === 0 ? inChannels : outChannels;
+      return { name: `${id}.super.step${index}/kernel`, shape: [...size, cin, outChannels], init: 'he-normal' as const, fanIn: size[0] * size[1] * size[2] * cin };
+    });
+  }
+
   cell(id: string, cell: Cell, input: string, outChannels: number): string {
     if (!isChoice(cell)) return this.opNodes(id, cell, input, outChannels, this.nodes);
+    const superKernels = this.superKernels ? this.superKernelsOf(id, cell.choice, this.channels[input]!, outChannels) : [];
     const options: ChoiceOption[] = cell.choice.map((op) => {
       const nodes: LayerNode[] = [];
-      return { op, nodes, output: this.opNodes(id, op, input, outChannels, nodes) };
+      return { op, nodes, output: this.opNodes(id, op, input, outChannels, nodes, superKernels) };
     });
-    return this.add({ op: 'choice', id, input, channels: outChannels, options }, outChannels, this.scale[input]!, this.nodes);
+    return this.add({ op: 'choice', id, input, channels: outChannels, options, ...(superKernels.length > 0 ? { superKernels } : {}) }, outChannels, this.scale[input]!, this.nodes);
   }
 
   cells(prefix: string, cells: Cell[], input: string, outChannels: number): string {
@@ -74,7 +93,7 @@ class GraphBuilder {
  * finest decoder level, plus deep-supervision heads on the next coarser ones.
  */
 export function decodeGenome(genome: Genome, context: DecodeContext): NetworkSpec {
-  const graph = new GraphBuilder(genome);
+  const graph = new GraphBuilder(genome, context.superKernels ?? false);
   const { widths } = genome;
   const levels = widths.length;
   let current = graph.input(context.inputChannels);

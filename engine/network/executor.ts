@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatChannels, conv3d, conv3dTranspose, instanceNorm, instanceNormLeakyRelu, leakyRelu, maxPool3d, upsampleTrilinear } from '../backend/ops3d.ts';
 import type { ChoicePath } from './cost-model.ts';
-import { allNodes, specParams, type LayerNode, type NetworkSpec, type ParamSpec } from './spec.ts';
+import { allNodes, specParams, viewOffset, type LayerNode, type NetworkSpec, type ParamSpec, type Triple } from './spec.ts';
 
 /**
  * The tfjs executor: runs a NetworkSpec on NDHWC float32 tensors with the backend-neutral ops of
@@ -79,6 +79,44 @@ export async function weightValues(weights: NetworkWeights): Promise<Map<string,
   return values;
 }
 
+const selections = new Map<string, Float32Array>();
+
+/** 0/1 matrix [taps of kernel, taps of superKernel] that picks the centred block (cached per shape pair). */
+function selectionMatrix(kernel: Triple, superKernel: Triple): Float32Array {
+  const key = `${kernel.join('x')}/${superKernel.join('x')}`;
+  let matrix = selections.get(key);
+  if (!matrix) {
+    const [od, oh, ow] = viewOffset(kernel, superKernel);
+    const [, sh, sw] = superKernel;
+    const superTaps = superKernel[0] * sh * sw;
+    matrix = new Float32Array(kernel[0] * kernel[1] * kernel[2] * superTaps);
+    let row = 0;
+    for (let z = 0; z < kernel[0]; z += 1) {
+      for (let y = 0; y < kernel[1]; y += 1) {
+        for (let x = 0; x < kernel[2]; x += 1) {
+          matrix[row * superTaps + ((z + od) * sh + (y + oh)) * sw + (x + ow)] = 1;
+          row += 1;
+        }
+      }
+    }
+    selections.set(key, matrix);
+  }
+  return matrix;
+}
+
+/**
+ * A kernel view's values from its superkernel, as a matrix product over a 2D view of the weights
+ * (the selection's gradient is its transpose product): 5D slices are the slow ops of tfjs's wasm backend.
+ */
+function kernelView(superKernel: tf.Variable, kernel: Triple, superShape: Triple): tf.Tensor5D {
+  if (kernel.every((size, axis) => size === superShape[axis])) return superKernel as tf.Tensor5D;
+  const [cin, cout] = superKernel.shape.slice(3) as [number, number];
+  const taps = kernel[0] * kernel[1] * kernel[2];
+  const superTaps = superShape[0] * superShape[1] * superShape[2];
+  const picked = tf.matMul(tf.tensor2d(selectionMatrix(kernel, superShape), [taps, superTaps]), tf.reshape(superKernel, [superTaps, cin * cout]));
+  return tf.reshape(picked, [...kernel, cin, cout]);
+}
+
 /** How many nodes read each node's output (to fuse norm + activation only when nothing else reads the norm). */
 function consumers(nodes: readonly LayerNode[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -115,7 +153,7 @@ export function forward(spec: NetworkSpec, weights: NetworkWeights, input: tf.Te
           values.set(node.id, input);
           break;
         case 'conv':
-          values.set(node.id, conv3d(read(node.input), weight(`${node.id}/kernel`) as tf.Tensor5D, { stride: node.stride, dilation: node.dilation, ...(node.bias ? { bias: weight(`${node.id}/bias`) as tf.Tensor1D } : {}) }));
+          values.set(node.id, conv3d(read(node.input), node.kernelOf ? kernelView(weight(node.kernelOf.param), node.kernel, node.kernelOf.superKernel) : (weight(`${node.id}/kernel`) as tf.Tensor5D), { stride: node.stride, dilation: node.dilation, ...(node.bias ? { bias: weight(`${node.id}/bias`) as tf.Tensor1D } : {}) }));
           break;
         case 'conv-transpose':
           values.set(node.id, conv3dTranspose(read(node.input), weight(`${node.id}/kernel`) as tf.Tensor5D));

@@ -47,6 +47,8 @@ export interface EnasConfig {
   finalists: number;
   optimizer: OptimizerConfig;
   augmentation: boolean;
+  /** 'superkernel': a cell's ops share one kernel per conv step (Single-Path NAS); 'per-op': ENAS's separate weights per op. */
+  weightSharing: 'superkernel' | 'per-op';
 }
 
 export const ENAS_DEFAULTS: EnasConfig = {
@@ -58,6 +60,9 @@ export const ENAS_DEFAULTS: EnasConfig = {
   finalists: 8,
   optimizer: REFERENCE_ADAM,
   augmentation: true,
+  // With per-op weights each of a cell's 8 ops is trained on about 1/8 of the shared steps, which a
+  // CPU budget of tens of controller steps cannot afford; a superkernel trains on every step.
+  weightSharing: 'superkernel',
 };
 
 export interface EnasSearchOptions extends SupernetSearchInputs {
@@ -142,7 +147,7 @@ async function enasSearch(options: EnasSearchOptions, onSupernet: (supernet: Sha
     options.onEvent?.(event);
   };
   const strategy = ronasmisSearch({ ...config.controller, rememberRewards: false }).create(asDiscreteSpace(space), createRandom(options.seed).fork('strategy')) as PolicyStrategy;
-  const context = { inputChannels: options.inputChannels, classes: options.classes, seed: options.seed };
+  const context = { inputChannels: options.inputChannels, classes: options.classes, seed: options.seed, superKernels: options.config.weightSharing === 'superkernel' };
   const optimizer = new Optimizer(config.optimizer);
   const checkpoint = await loadCheckpoint<EnasState>(folder, 'last');
   let supernet: SharedSupernet;

@@ -16,7 +16,7 @@ import { validateCases, type ValidationCase, type ValidationResult } from '../..
 import { canonicalJson } from '../../network/genome.ts';
 import { decodeGenome } from '../../network/decode.ts';
 import { initialWeightValues, weightValues, type NetworkWeights } from '../../network/executor.ts';
-import { specParams, type NetworkSpec } from '../../network/spec.ts';
+import { allNodes, cutKernelView, specParams, type KernelView, type NetworkSpec, type Triple } from '../../network/spec.ts';
 import { createRandom } from '../../runtime/random.ts';
 import type { NamedArray } from '../../runtime/tensor-file.ts';
 import { pointToGenome, pointToPath, supernetGenome } from '../../space/genome-of-point.ts';
@@ -29,7 +29,17 @@ export interface SupernetContext {
   classes: number;
   /** Seed of the weights' initialisation: a parameter's first value depends only on (seed, name). */
   seed: number | string;
+  /**
+   * The ops of a cell share one superkernel per conv step (Single-Path NAS: 3x3x3, 3x3x1 and dilated
+   * 3x3x3 are the centre of the cell's 5x5x5), so every training step trains what every path uses;
+   * otherwise each op has its own kernels and gets 1/k of the steps. Restoring a checkpoint follows
+   * the checkpoint's parameters.
+   */
+  superKernels?: boolean;
 }
+
+/** A superkernel parameter's name, as decode.ts writes it. */
+const SUPER_KERNEL = /\.super\.step\d+\/kernel$/;
 
 /** The macro part of a point: every decision that is not a cell op (its value picks the supernet spec). */
 export function macroKey(space: SearchSpace, point: SearchPoint): string {
@@ -57,7 +67,7 @@ export class SharedSupernet {
 
   /** A supernet with the weights of `saveable()` (e.g. from a checkpoint). */
   static restore(space: SearchSpace, context: SupernetContext, saved: Map<string, NamedArray>): SharedSupernet {
-    const supernet = new SharedSupernet(space, context);
+    const supernet = new SharedSupernet(space, { ...context, superKernels: [...saved.keys()].some((name) => SUPER_KERNEL.test(name)) });
     for (const [name, array] of saved) supernet.weights.set(name, supernet.variable(name, array.data, array.shape));
     return supernet;
   }
@@ -67,7 +77,7 @@ export class SharedSupernet {
     const key = macroKey(this.space, point);
     let spec = this.specs.get(key);
     if (!spec) {
-      spec = decodeGenome(supernetGenome(this.space, point), { inputChannels: this.context.inputChannels, classes: this.context.classes });
+      spec = decodeGenome(supernetGenome(this.space, point), { inputChannels: this.context.inputChannels, classes: this.context.classes, superKernels: this.context.superKernels ?? false });
       for (const param of specParams(spec)) {
         if (this.weights.has(param.name)) continue;
         const [value] = initialWeightValues([param], createRandom(this.context.seed).fork('supernet').fork(param.name)).values();
@@ -92,13 +102,15 @@ export class SharedSupernet {
 
   /** The child's own weights (its genome's parameter names), taken from the shared map. */
   async childWeights(point: SearchPoint): Promise<Map<string, Float32Array>> {
-    this.specFor(point);
+    const views = new Map<string, KernelView & { kernel: Triple; channels: number }>(allNodes(this.specFor(point).nodes).flatMap((node) => (node.op === 'conv' && node.kernelOf ? [[`${node.id}/kernel`, { ...node.kernelOf, kernel: node.kernel, channels: node.inChannels * node.outChannels }] as const] : [])));
     const child = decodeGenome(pointToGenome(this.space, point), { inputChannels: this.context.inputChannels, classes: this.context.classes });
     const values = new Map<string, Float32Array>();
     for (const param of specParams(child)) {
-      const variable = this.weights.get(param.name);
+      const view = views.get(param.name);
+      const variable = this.weights.get(view ? view.param : param.name);
       if (!variable) throw new Error(`supernet: the child's parameter ${param.name} is not in the shared weights (space and decoder disagree)`);
-      values.set(param.name, Float32Array.from((await variable.data()) as Float32Array));
+      const data = (await variable.data()) as Float32Array;
+      values.set(param.name, view ? cutKernelView(data, view.superKernel, view.kernel, view.channels) : Float32Array.from(data));
     }
     return values;
   }
