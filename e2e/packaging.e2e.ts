@@ -75,6 +75,10 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     // Source maps and sources stay out; the packaged app runs the bundles only.
     expect([...packed].filter((path) => /^\/(engine|main|renderer|preload|test|e2e)\//.test(path) || (path.startsWith('/out/') && path.endsWith('.map')))).toEqual([]);
 
+    // The renderer's libraries are bundled into out/renderer by electron-vite (devDependencies): none ships twice.
+    const rendererOnly = ['vue', 'pinia', '@cornerstonejs/core', '@cornerstonejs/tools'];
+    expect(rendererOnly.filter((name) => packed.has(`/node_modules/${name}/package.json`))).toEqual([]);
+
     const unpacked = listFiles(join(resources, 'app.asar.unpacked'));
     expect(unpacked).toContain('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node');
     expect(unpacked.filter((path) => path.startsWith('node_modules/@tensorflow/tfjs-backend-wasm/dist/') && path.endsWith('.wasm')).length).toBeGreaterThan(0);
