@@ -70,7 +70,7 @@ export interface EnasSearchOptions extends SupernetSearchInputs {
   space: SearchSpace;
   seed: number;
   config: EnasConfig;
-  /** Search budget: no controller step starts after this many seconds (summed over restarts). */
+  /** Search budget, the finalists' scoring included: no controller step starts that would not end, with the finalists scored, within this many seconds (summed over restarts; timed on the steps so far). */
   wallSeconds: number;
   /** Stop after this many controller steps (tests); null: only the wall budget. */
   maxControllerSteps?: number | null;
@@ -106,6 +106,9 @@ interface EnasState {
   recent: ChildScore[];
   selected: ChildScore | null;
   finishedReason: 'wall-time' | 'steps' | null;
+  /** Wall seconds of the last controller step, and of scoring one child on one case (the budget's look-ahead). */
+  lastStepSeconds?: number;
+  secondsPerChildCase?: number;
 }
 
 export interface EnasOutcome {
@@ -217,7 +220,12 @@ async function enasSearch(options: EnasSearchOptions, onSupernet: (supernet: Sha
           break;
         }
         if (elapsed() >= options.wallSeconds) break;
+        // The finalists' scoring (every validation case) is part of the search budget: no step starts
+        // that would leave too little time for it (measured on the steps so far).
+        const finalistSeconds = (config.finalists + 1) * options.validationCases.length * (state.secondsPerChildCase ?? 0);
+        if (state.controllerStep > 0 && elapsed() + (state.lastStepSeconds ?? 0) + finalistSeconds > options.wallSeconds) break;
         const step = state.controllerStep;
+        const stepStart = performance.now();
         // 1. Shared weights, on paths drawn from the current policy.
         const paths = strategy.samplePolicy(config.sharedSteps, random.fork('shared-paths').fork(step)).filter((point) => overBudget(point) === null);
         let lossSum = 0;
@@ -235,6 +243,7 @@ async function enasSearch(options: EnasSearchOptions, onSupernet: (supernet: Sha
         const subset = random.fork('reward-cases').fork(step).shuffle([...options.validationCases]).slice(0, Math.min(config.casesPerChild, options.validationCases.length));
         const proposals = strategy.propose(config.controller.childrenPerStep ?? 20);
         const scores: ChildScore[] = [];
+        const scoringStart = performance.now();
         for (const proposal of proposals) {
           if (options.signal?.aborted) break;
           const rejected = overBudget(proposal.point);
@@ -261,6 +270,9 @@ async function enasSearch(options: EnasSearchOptions, onSupernet: (supernet: Sha
               : { index, archId: child.archId, point: child.point, status: 'rejected', metrics: null, reason: 'over the memory budget' },
           ),
         );
+        const evaluated = scores.filter((child) => child.perClass.length > 0).length;
+        if (evaluated > 0) state.secondsPerChildCase = (performance.now() - scoringStart) / 1000 / (evaluated * subset.length);
+        state.lastStepSeconds = (performance.now() - stepStart) / 1000;
         state.sharedSteps += paths.length;
         state.controllerStep += 1;
         state.recent = [...state.recent, ...scores.filter(scored)].slice(-config.finalists * 4);
