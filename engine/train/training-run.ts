@@ -47,6 +47,21 @@ export interface TrainingState {
   trainingSeconds: number;
   best: { step: number; meanDice: number; meanPerClass: number[] } | null;
   lastValidation: { step: number; meanDice: number; meanPerClass: number[] } | null;
+  /** Wall-time budgets: where the current schedule window began (the last refit), to time the recent steps. */
+  scheduleWindow?: { step: number; seconds: number };
+}
+
+/**
+ * The schedule's length under a wall-time budget, refitted at a validation: the current step plus
+ * the steps the remaining seconds allow at the pace of the last window (its validation included),
+ * with 3 % to spare. Refitted at every validation, a run whose machine gets faster or slower (other
+ * work starting or ending) still ends at its wall instead of early or cut off before its decay.
+ */
+export function refitSchedule(at: { step: number; trainingSeconds: number; wallSeconds: number; window: { step: number; seconds: number } }): number {
+  const steps = at.step - at.window.step;
+  const seconds = at.trainingSeconds - at.window.seconds;
+  if (steps <= 0 || seconds <= 0) return at.step + 1;
+  return at.step + Math.max(1, Math.floor(((at.wallSeconds - at.trainingSeconds) / (seconds / steps)) * 0.97));
 }
 
 export type TrainingEvent =
@@ -88,7 +103,7 @@ export interface TrainingOutcome {
 
 const now = () => new Date().toISOString();
 
-/** The step after which a wall-time schedule is refitted with validation time measured: the second validation, at least step 200. */
+/** The first step after which a wall-time schedule is refitted with validation time measured (then at every validation): the second validation, at least step 200. */
 const refitStep = (validateEvery: number) => validateEvery * Math.max(2, Math.ceil(200 / validateEvery));
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -208,9 +223,12 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
       }
       if (state.step % config.validateEvery === 0) {
         await timed(checkpointNow);
-        // Once validations have been timed too, fit the schedule to the wall budget again (recorded: a resume keeps it).
-        if (config.wallSeconds !== null && config.maxSteps === null && state.step === refitStep(config.validateEvery)) {
-          state.maxSteps = Math.max(state.step + 1, Math.floor((config.wallSeconds / state.trainingSeconds) * state.step * 0.97));
+        // Once validations have been timed too, fit the schedule to the wall budget again, and again
+        // at every validation on the pace of the last window (recorded: a resume keeps it).
+        if (config.wallSeconds !== null && config.maxSteps === null && state.step >= refitStep(config.validateEvery)) {
+          const window = state.scheduleWindow ?? { step: 0, seconds: 0 };
+          state.maxSteps = refitSchedule({ step: state.step, trainingSeconds: state.trainingSeconds, wallSeconds: config.wallSeconds, window });
+          state.scheduleWindow = { step: state.step, seconds: state.trainingSeconds };
           // Saved at once: a resume from this step's checkpoint must keep the refitted schedule.
           await saveState(runFolder, 'last', spec, weights, optimizer, state);
         }
