@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { JobInfo } from '../main/contract/index.ts';
 import { launchChromium } from './support/chromium.ts';
+import { startServe } from './support/workflow.ts';
 
 /**
  * `npm run serve` end to end: the CLI as a child process (what the npm script runs: main/server/cli.ts
@@ -22,31 +23,10 @@ const workspaceDir = join(work, 'workspaces', 'hippocampus');
 const sampleDir = resolve('resources', 'sample');
 
 let serve: ChildProcess;
-let output = '';
+let output: () => string;
 let url: URL;
 let port: number;
 let token: string;
-
-function startServe(): Promise<string> {
-  serve = spawn(process.execPath, ['--import', 'tsx', 'main/server/cli.ts'], {
-    env: { ...process.env, VOXNAS_STATE_DIR: stateDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run serve printed no URL within 45 s:\n${output}`)), 45_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /VoxNAS is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]!);
-      }
-    };
-    serve.stdout!.on('data', read);
-    serve.stderr!.on('data', read);
-    serve.once('exit', (code) => reject(new Error(`npm run serve exited with ${code} before printing its URL:\n${output}`)));
-  });
-}
 
 /** One raw HTTP request (fetch cannot forge a Host header). */
 function send(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
@@ -97,13 +77,13 @@ function childPids(pid: number): number[] {
 
 beforeAll(async () => {
   mkdirSync(join(work, 'workspaces'), { recursive: true });
-  url = new URL(await startServe());
+  ({ child: serve, url, output } = await startServe(stateDir));
   port = Number(url.port);
   token = url.searchParams.get('token')!;
 }, 60_000);
 
 afterAll(async () => {
-  if (serve.exitCode === null && serve.signalCode === null) {
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
     serve.kill('SIGKILL');
     await once(serve, 'exit');
   }
@@ -202,7 +182,7 @@ describe('npm run serve (browser mode)', () => {
     const exited = once(serve, 'exit');
     serve.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
-    expect({ code, output: output.includes('SIGTERM: stopping VoxNAS') }).toEqual({ code: 0, output: true });
+    expect({ code, output: output().includes('SIGTERM: stopping VoxNAS') }).toEqual({ code: 0, output: true });
     expect(await reachable('127.0.0.1')).toBe(false);
     await expect.poll(() => workers.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))).toEqual([]);
   });

@@ -41,7 +41,8 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-function startServe(stateDir: string): Promise<{ child: ChildProcess; url: URL }> {
+/** `npm run serve` (main/server/cli.ts through tsx) on a state folder, once it has printed its URL; `output()` is everything it printed so far. */
+export function startServe(stateDir: string): Promise<{ child: ChildProcess; url: URL; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/cli.ts'], { env: { ...process.env, VOXNAS_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolveStart, reject) => {
@@ -51,7 +52,7 @@ function startServe(stateDir: string): Promise<{ child: ChildProcess; url: URL }
       const match = /VoxNAS is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolveStart({ child, url: new URL(match[1]!) });
+        resolveStart({ child, url: new URL(match[1]!), output: () => output });
       }
     };
     child.stdout!.on('data', read);
