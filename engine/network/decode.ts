@@ -11,6 +11,10 @@ export interface DecodeContext {
   superKernels?: boolean;
 }
 
+/** A superkernel's parameter name (decodeGenome with superKernels), and the test for one. */
+const superKernelName = (choiceId: string, step: number) => `${choiceId}.super.step${step}/kernel`;
+export const isSuperKernelName = (name: string): boolean => /\.super\.step\d+\/kernel$/.test(name);
+
 /** Appends nodes and remembers each node's channels and scale. */
 class GraphBuilder {
   readonly nodes: LayerNode[] = [];
@@ -64,7 +68,7 @@ class GraphBuilder {
       const kernels = ops.flatMap((op) => (OPS[op].steps[index] ? [OPS[op].steps[index].kernel] : []));
       const size = [0, 1, 2].map((axis) => Math.max(...kernels.map((kernel) => kernel[axis]!))) as Triple;
       const cin = index === 0 ? inChannels : outChannels;
-      return { name: `${id}.super.step${index}/kernel`, shape: [...size, cin, outChannels], init: 'he-normal' as const, fanIn: size[0] * size[1] * size[2] * cin };
+      return { name: superKernelName(id, index), shape: [...size, cin, outChannels], init: 'he-normal' as const, fanIn: size[0] * size[1] * size[2] * cin };
     });
   }
 

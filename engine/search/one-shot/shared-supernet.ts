@@ -14,7 +14,7 @@ import type { SearchPoint, SearchSpace } from '../../api/search-space.ts';
 import { networkPredictor } from '../../evaluate/network-predictor.ts';
 import { validateCases, type ValidationCase, type ValidationResult } from '../../evaluate/validate-cases.ts';
 import { canonicalJson } from '../../network/genome.ts';
-import { decodeGenome } from '../../network/decode.ts';
+import { decodeGenome, isSuperKernelName } from '../../network/decode.ts';
 import { initialWeightValues, weightValues, type NetworkWeights } from '../../network/executor.ts';
 import { allNodes, cutKernelView, specParams, type KernelView, type NetworkSpec, type Triple } from '../../network/spec.ts';
 import { createRandom } from '../../runtime/random.ts';
@@ -38,8 +38,6 @@ export interface SupernetContext {
   superKernels?: boolean;
 }
 
-/** A superkernel parameter's name, as decode.ts writes it. */
-const SUPER_KERNEL = /\.super\.step\d+\/kernel$/;
 
 /** The macro part of a point: every decision that is not a cell op (its value picks the supernet spec). */
 export function macroKey(space: SearchSpace, point: SearchPoint): string {
@@ -67,7 +65,7 @@ export class SharedSupernet {
 
   /** A supernet with the weights of `saveable()` (e.g. from a checkpoint). */
   static restore(space: SearchSpace, context: SupernetContext, saved: Map<string, NamedArray>): SharedSupernet {
-    const supernet = new SharedSupernet(space, { ...context, superKernels: [...saved.keys()].some((name) => SUPER_KERNEL.test(name)) });
+    const supernet = new SharedSupernet(space, { ...context, superKernels: [...saved.keys()].some(isSuperKernelName) });
     for (const [name, array] of saved) supernet.weights.set(name, supernet.variable(name, array.data, array.shape));
     return supernet;
   }
