@@ -44,12 +44,20 @@ export type SearchStrategyName = (typeof SEARCH_STRATEGIES)[number];
 /** The search space each strategy uses unless the job names one. */
 export const DEFAULT_SPACES: Record<SearchStrategyName, string> = { enas: 'ronasmis', random: 'ronasmis', darts: 'vnas', gumbel: 'vnas', c2fnas: 'c2fnas' };
 
+/**
+ * The search phase's share of the total budget unless the job sets one. ENAS's search is itself
+ * training: its final child continues from the shared weights, which every shared step trained
+ * (superkernels), so most of the budget goes to that child; the others' final training starts from
+ * a candidate trained for a fraction of the search (random) or from scratch (DARTS, Gumbel, C2FNAS).
+ */
+export const DEFAULT_SEARCH_FRACTIONS: Record<SearchStrategyName, number> = { enas: 0.3, random: 0.5, darts: 0.5, gumbel: 0.5, c2fnas: 0.5 };
+
 export interface SearchJobParams extends PhaseParams {
   workspace: string;
   strategy: SearchStrategyName;
   /** Total wall budget, search + final training, seconds. */
   budgetSeconds: number;
-  /** Share of the budget for the search phase (default 0.5). */
+  /** Share of the budget for the search phase (default: DEFAULT_SEARCH_FRACTIONS of the strategy). */
   searchFraction?: number;
   /** A search-space name in resources/search-spaces or a path (default: DEFAULT_SPACES of the strategy). */
   space?: string;
@@ -136,7 +144,7 @@ export async function runSearchJob(params: SearchJobParams, context: { signal?: 
   const classes = plans.labelValues.length;
   const inputChannels = plans.dataset.channels.length;
   const searchCases = searchSplit(split.train, seed);
-  const searchWall = params.budgetSeconds * (params.searchFraction ?? 0.5);
+  const searchWall = params.budgetSeconds * (params.searchFraction ?? DEFAULT_SEARCH_FRACTIONS[params.strategy]);
   const optimizer: OptimizerConfig = REFERENCE_ADAM;
   let sharedWeights: Map<string, Float32Array> | null = null;
 

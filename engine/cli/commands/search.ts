@@ -7,11 +7,13 @@ import { EXIT, type CliCommand, type CliIo } from '../cli-io.ts';
 import { parseOptions } from '../parse-options.ts';
 import { planCommand } from './plan.ts';
 
-const USAGE = `voxnas search <dataset-folder> [-w <workspace>] --strategy enas|random|darts|gumbel|c2fnas --budget <e.g. 2h> [--memory 8GB] [--fold 0-4] [--seed N] [--space <name>|<file>] [--init shared|scratch] [--json]
+const USAGE = `voxnas search <dataset-folder> [-w <workspace>] --strategy enas|random|darts|gumbel|c2fnas --budget <e.g. 2h> [--memory 8GB] [--fold 0-4] [--seed N] [--space <name>|<file>] [--init shared|scratch] [--search-fraction 0.3] [--json]
   Searches an architecture (search phase on 80 % of the fold's training cases, rewards on the other 20 %),
   then trains the selected one on the fold's training cases for the rest of the budget and writes a model folder.
   Spaces by default: ronasmis (enas, random), vnas (darts, gumbel), c2fnas (c2fnas). The final training starts
   from the supernet's weights for enas (--init shared) and from scratch for darts, gumbel and c2fnas (--init scratch).
+  The search phase takes 30 % of the budget for enas (its shared weights are the final child's start) and 50 % for
+  the others; --search-fraction sets it.
   Without -w a new workspace folder is created here and its path printed. Run the same command again to resume.`;
 
 /** "8GB", "512MB", "2GiB" -> bytes; null when unreadable. */
@@ -66,7 +68,7 @@ export const searchCommand: CliCommand = {
   summary: 'Search an architecture (ENAS/RONASMIS, random, DARTS/V-NAS, Gumbel-softmax or C2FNAS), train the best one and write a model folder (resumable)',
   usage: USAGE,
   async run(args, io: CliIo) {
-    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--strategy', '--budget', '--memory', '--fold', '--seed', '--space', '--init'], flags: ['--json'] });
+    const parsed = parseOptions(args, { values: ['-w', '--workspace', '--strategy', '--budget', '--memory', '--fold', '--seed', '--space', '--init', '--search-fraction'], flags: ['--json'] });
     const fail = (message: string) => {
       io.stderr.write(`voxnas search: ${message}. Usage: ${USAGE.split('\n')[0]}\n`);
       return EXIT.badInput;
@@ -89,6 +91,9 @@ export const searchCommand: CliCommand = {
     if (init !== 'shared' && init !== 'scratch') return fail(`--init takes shared or scratch, not '${init}'`);
     if (init === 'shared' && strategy === 'c2fnas') return fail('--init shared needs a supernet of the final architecture: c2fnas retrains its result from scratch, leave --init out');
 
+    const searchFraction = values['--search-fraction'] === undefined ? undefined : Number(values['--search-fraction']);
+    if (searchFraction !== undefined && !(searchFraction > 0 && searchFraction < 1)) return fail(`--search-fraction takes a number between 0 and 1 (the search phase's share of the budget), not '${values['--search-fraction']}'`);
+
     let workspace = values['-w'] ?? values['--workspace'];
     if (workspace === undefined) {
       workspace = resolve(`voxnas-search-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`);
@@ -108,7 +113,7 @@ export const searchCommand: CliCommand = {
     process.once('SIGTERM', stop);
     try {
       const result = await runSearchJob(
-        { workspace, strategy: strategy as SearchStrategyName, budgetSeconds: budget.wallSeconds, memoryBytes, fold, seed, ...(values['--space'] ? { space: values['--space'] } : {}), finalInit: init },
+        { workspace, strategy: strategy as SearchStrategyName, budgetSeconds: budget.wallSeconds, memoryBytes, fold, seed, ...(values['--space'] ? { space: values['--space'] } : {}), ...(searchFraction !== undefined ? { searchFraction } : {}), finalInit: init },
         {
           signal: controller.signal,
           onEvent: (event) => {
