@@ -65,4 +65,13 @@ describe('voxnas command line', () => {
     expect(await runCli(['info', '--jsn'], bad.io)).toBe(2);
     expect(bad.out.stderr).toBe("voxnas info: unknown argument '--jsn'. Usage: voxnas info [--json]\n");
   });
+
+  it('search refuses a search fraction outside (0, 1) before touching any workspace', async () => {
+    for (const value of ['1', '0', 'half']) {
+      const bad = memoryIo();
+      expect(await runCli(['search', 'resources/sample', '--strategy', 'enas', '--budget', '10m', '--search-fraction', value], bad.io)).toBe(2);
+      expect(bad.out.stderr).toContain(`--search-fraction takes a number between 0 and 1 (the search phase's share of the budget), not '${value}'`);
+      expect(bad.out.stderr).not.toContain('workspace:');
+    }
+  });
 });

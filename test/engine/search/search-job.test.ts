@@ -45,8 +45,16 @@ describe('search jobs on resources/sample', () => {
     const workspace = join(root, 'enas');
     cpSync(planned, workspace, { recursive: true });
     const events: string[] = [];
-    const result = await runSearchJob({ ...ENAS, workspace }, { onEvent: (event) => events.push(`${event.source}:${event.event.type}`) });
+    const phases: string[] = [];
+    const result = await runSearchJob({ ...ENAS, workspace }, {
+      onEvent: (event) => {
+        events.push(`${event.source}:${event.event.type}`);
+        if (event.event.type === 'phase' && 'message' in event.event) phases.push(String(event.event.message));
+      },
+    });
     expect(result).not.toBeNull();
+    // ENAS's search phase takes 30 % of the budget by default (DEFAULT_SEARCH_FRACTIONS).
+    expect(phases[0]).toMatch(/ for 1080 s$/);
     expect(result!.metrics.onnxParity.passed).toBe(true);
     expect(events.filter((event) => event === 'enas:controller-step')).toHaveLength(2);
     expect(events.filter((event) => event === 'enas:child-evaluated').length).toBeGreaterThanOrEqual(2);
