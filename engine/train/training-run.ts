@@ -91,6 +91,11 @@ export interface TrainingInputs {
   initialWeights?: Map<string, Float32Array>;
   /** How to start the batch worker (default: the TypeScript entry through tsx). */
   batchWorker?: Parameters<typeof openWorkerBatchSource>[0]['worker'];
+  /**
+   * Also write the last checkpoint, without validating, every this many steps (a run that validates
+   * rarely, e.g. a search candidate scored only at its end, then resumes near where it stopped).
+   */
+  checkpointEvery?: number;
 }
 
 export interface TrainingOutcome {
@@ -232,6 +237,8 @@ export async function runTraining(inputs: TrainingInputs): Promise<TrainingOutco
           // Saved at once: a resume from this step's checkpoint must keep the refitted schedule.
           await saveState(runFolder, 'last', spec, weights, optimizer, state);
         }
+      } else if (inputs.checkpointEvery !== undefined && state.step % inputs.checkpointEvery === 0) {
+        await timed(() => saveState(runFolder, 'last', spec, weights, optimizer, state));
       }
     }
     if (state.step % config.validateEvery !== 0 && reason !== 'cancelled') await timed(checkpointNow);
