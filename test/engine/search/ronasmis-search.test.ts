@@ -12,7 +12,9 @@ import { createRandom } from '../../../engine/runtime/random.ts';
 import { createFakeEvaluator } from '../../../engine/search/fake-evaluator.ts';
 import { readRunFile } from '../../../engine/search/run-store.ts';
 import { runSearch } from '../../../engine/search/run-search.ts';
-import { ronasmisHistory, ronasmisSearch, type RonasmisConfig } from '../../../engine/search/strategies/ronasmis-search.ts';
+import { ENAS_DEFAULTS } from '../../../engine/search/one-shot/enas-search.ts';
+import { asDiscreteSpace, ronasmisHistory, ronasmisSearch, type RonasmisConfig } from '../../../engine/search/strategies/ronasmis-search.ts';
+import { loadSearchSpace } from '../../../engine/space/load-space.ts';
 import type { Json, Proposal, Strategy, TrialResult } from '../../../engine/search/types.ts';
 import { TOY_MEMORY_BUDGET, TOY_TRAINING } from '../../support/search-run.ts';
 import { toyDiscreteSpace } from '../../support/toy-discrete-space.ts';
@@ -118,4 +120,35 @@ describe('ronasmis strategy', () => {
     const { choiceCounts: _counts, fromIndices: _from, toIndices: _to, ...plain } = toyDiscreteSpace;
     expect(() => ronasmisSearch().create(plain, createRandom(1))).toThrow(/asDiscreteSpace/);
   });
+
+  it("learns within the ten-odd controller steps of a CPU budget with ENAS_DEFAULTS' controller on the real ronasmis space", async () => {
+    // Synthetic reward: 0.1 + 0.1 x the fraction of the 15 decisions on a target, plus seeded noise of
+    // +-0.025 (the spread of one step's children rewards on hippocampus is about 0.05 to 0.2).
+    const space = asDiscreteSpace(await loadSearchSpace('resources/search-spaces/ronasmis.json'));
+    const counts = space.choiceCounts();
+    const target = counts.map((count, decision) => decision % count);
+    const noise = createRandom(77);
+    let index = 0;
+    const learn = (config: Partial<RonasmisConfig>) => {
+      const strategy = ronasmisSearch({ ...config, rememberRewards: false }).create(space, createRandom(5).fork('strategy'));
+      while (historyOf(strategy).length < 12) {
+        const batch = strategy.propose(20);
+        strategy.observe(batch.map((proposal): TrialResult => {
+          const onTarget = space.toIndices(proposal.point).filter((choice, decision) => choice === target[decision]).length;
+          const meanDice = 0.1 + (0.1 * onTarget) / counts.length + noise.uniform(-0.025, 0.025);
+          index += 1;
+          return { index, archId: `c${index}`, point: proposal.point, status: 'trained', metrics: { meanDice, perClass: [meanDice], seconds: 0 }, reason: null };
+        }));
+      }
+      const history = historyOf(strategy);
+      return { entropyDrop: history[0]!.entropy - history.at(-1)!.entropy, onTarget: history.at(-1)!.mostLikely.filter((entry, decision) => entry.choice === target[decision]).length };
+    };
+    const enas = learn(ENAS_DEFAULTS.controller);
+    // ENAS's micro-search settings stay near uniform over 12 steps; the defaults learn the target.
+    const micro = learn({ ...ENAS_DEFAULTS.controller, temperature: 5, tanhConstant: 1.1, learningRate: 0.01 });
+    console.info(`ronasmis space, 12 steps: defaults ${enas.onTarget}/15 on target, entropy -${enas.entropyDrop.toFixed(2)}; ENAS micro settings ${micro.onTarget}/15, entropy -${micro.entropyDrop.toFixed(2)}`);
+    expect(enas.onTarget).toBeGreaterThanOrEqual(12);
+    expect(enas.entropyDrop).toBeGreaterThan(3);
+    expect(micro.entropyDrop).toBeLessThan(1);
+  }, 120_000);
 });
