@@ -68,6 +68,7 @@ describe('the researcher workflow: datasets, search wizard, monitor', () => {
     await expect.poll(() => page.getByRole('img', { name: /^Spacing, axis i\. / }).count()).toBe(1);
     expect(await page.getByRole('img', { name: /^Class sizes \(share of all voxels\)\. 1 Anterior: / }).count()).toBe(1);
     expect(await page.getByRole('img', { name: /^Foreground intensity per channel\. MRI: / }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: /^Intensity, MRI\. \d+ sampled foreground voxels in 64 bins from the 0\.5 % value / }).count()).toBe(1);
     await screenshot(page, 'datasets-fingerprint');
 
     await page.getByRole('tab', { name: 'Cases' }).click();

@@ -31,6 +31,20 @@ export interface IntensityStatistics {
   max: number;
 }
 
+/**
+ * Foreground intensities of one channel in equal-width bins between its 0.5 and 99.5 percentiles
+ * (the range nnU-Net clips CT to, so the shape a researcher cares about is not squeezed by a few
+ * outliers). Bin b holds values in [low + b * w, low + (b + 1) * w), w = (high - low) / counts.length;
+ * the last bin also holds `high`. Values below `low` are counted in the first bin and values above
+ * `high` in the last, where clipping would put them, so the counts sum to `sampledVoxels`. When
+ * low === high (e.g. all voxels equal) there is one bin holding every voxel.
+ */
+export interface IntensityHistogram {
+  low: number;
+  high: number;
+  counts: number[];
+}
+
 export interface ChannelIntensity {
   channel: number;
   name: string;
@@ -40,6 +54,11 @@ export interface ChannelIntensity {
   sampledVoxels: number;
   /** Null when no case has a foreground voxel. */
   statistics: IntensityStatistics | null;
+  /**
+   * Of the same sampled voxels; null when no case has a foreground voxel. Absent in fingerprints
+   * written before it was measured: importing the dataset again adds it.
+   */
+  histogram?: IntensityHistogram | null;
 }
 
 export interface ClassFraction {
@@ -82,6 +101,16 @@ export interface FingerprintJson {
 
 export const FINGERPRINT_SCHEMA_VERSION = 1;
 
+const isNumberList = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number' && Number.isFinite(item));
+
+/** The histogram is optional (older files lack it), but when present the chart must be able to draw it. */
+function histogramErrors(entry: unknown, index: number): string[] {
+  if (!isRecord(entry) || entry['histogram'] === undefined || entry['histogram'] === null) return [];
+  const histogram = entry['histogram'];
+  const valid = isRecord(histogram) && isNumberList([histogram['low'], histogram['high']]) && isNumberList(histogram['counts']) && histogram['counts'].length > 0;
+  return valid ? [] : [`intensity[${index}].histogram: expected { low, high, counts: [numbers] } or null`];
+}
+
 export function validateFingerprintJson(document: unknown): Validated<FingerprintJson> {
   if (!isRecord(document)) return { ok: false, errors: ['fingerprint.json: expected a JSON object'] };
   const errors: string[] = [];
@@ -97,6 +126,7 @@ export function validateFingerprintJson(document: unknown): Validated<Fingerprin
   for (const key of ['medianSpacing', 'medianDims'] as const) if (document[key] !== null && !isTriple(document[key])) errors.push(`${key}: expected 3 numbers or null`);
   if (document['anisotropy'] !== null && !isRecord(document['anisotropy'])) errors.push('anisotropy: expected an object or null');
   if (!Array.isArray(document['intensity'])) errors.push('intensity: expected a list');
+  else errors.push(...document['intensity'].flatMap(histogramErrors));
   if (!Array.isArray(document['classes'])) errors.push('classes: expected a list');
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: document as unknown as FingerprintJson };
 }

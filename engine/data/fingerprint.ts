@@ -4,6 +4,7 @@ import {
   type ChannelIntensity,
   type ClassFraction,
   type FingerprintJson,
+  type IntensityHistogram,
   type IntensityStatistics,
   type Triple,
 } from '../api/fingerprint.ts';
@@ -90,9 +91,9 @@ export function percentile(sorted: ArrayLike<number>, percent: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
-export function intensityStatistics(values: Float64Array): IntensityStatistics | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
+/** Statistics of values already in ascending order; null for none. */
+function statisticsOfSorted(sorted: Float64Array): IntensityStatistics | null {
+  if (sorted.length === 0) return null;
   let sum = 0;
   for (const value of sorted) sum += value;
   const mean = sum / sorted.length;
@@ -106,6 +107,42 @@ export function intensityStatistics(values: Float64Array): IntensityStatistics |
     percentile99_5: percentile(sorted, 99.5),
     min: sorted[0]!,
     max: sorted[sorted.length - 1]!,
+  };
+}
+
+export function intensityStatistics(values: Float64Array): IntensityStatistics | null {
+  return statisticsOfSorted(Float64Array.from(values).sort());
+}
+
+/** Bins of the stored intensity histogram: fine enough to show a shape, small enough for a JSON file. */
+export const INTENSITY_HISTOGRAM_BINS = 64;
+
+/** Equal-width bins between low and high, outside values in the end bins (the contract of IntensityHistogram). */
+export function intensityHistogram(values: ArrayLike<number>, low: number, high: number, binCount = INTENSITY_HISTOGRAM_BINS): IntensityHistogram {
+  if (!(high > low)) return { low, high, counts: [values.length] };
+  const counts = new Array<number>(binCount).fill(0);
+  const binsPerUnit = binCount / (high - low);
+  for (let index = 0; index < values.length; index += 1) {
+    const bin = Math.floor((values[index]! - low) * binsPerUnit);
+    counts[Math.min(binCount - 1, Math.max(0, bin))]! += 1;
+  }
+  return { low, high, counts };
+}
+
+/** One channel's foreground samples of all cases, sorted once for both the statistics and the histogram. */
+function channelIntensity(cases: CaseMeasurement[], channel: number, name: string): ChannelIntensity {
+  const samples = cases.map((entry) => entry.foregroundSamples[channel] ?? new Float64Array(0));
+  const sorted = new Float64Array(samples.reduce((sum, part) => sum + part.length, 0));
+  samples.reduce((offset, part) => (sorted.set(part, offset), offset + part.length), 0);
+  sorted.sort();
+  const statistics = statisticsOfSorted(sorted);
+  return {
+    channel,
+    name,
+    foregroundVoxels: cases.reduce((sum, entry) => sum + (entry.foregroundVoxels[channel] ?? 0), 0),
+    sampledVoxels: sorted.length,
+    statistics,
+    histogram: statistics && intensityHistogram(sorted, statistics.percentile00_5, statistics.percentile99_5),
   };
 }
 
@@ -123,12 +160,7 @@ export interface FingerprintInfo {
 /** Puts the cases' measurements together (in the order given) into fingerprint.json. */
 export function aggregateFingerprint(cases: CaseMeasurement[], info: FingerprintInfo): FingerprintJson {
   const medianSpacing = cases.length > 0 ? medianTriple(cases.map((entry) => entry.spacing)) : null;
-  const intensity = info.channels.map((name, channel): ChannelIntensity => {
-    const samples = cases.map((entry) => entry.foregroundSamples[channel] ?? new Float64Array(0));
-    const joined = new Float64Array(samples.reduce((sum, part) => sum + part.length, 0));
-    samples.reduce((offset, part) => (joined.set(part, offset), offset + part.length), 0);
-    return { channel, name, foregroundVoxels: cases.reduce((sum, entry) => sum + (entry.foregroundVoxels[channel] ?? 0), 0), sampledVoxels: joined.length, statistics: intensityStatistics(joined) };
-  });
+  const intensity = info.channels.map((name, channel) => channelIntensity(cases, channel, name));
   const totalVoxels = cases.reduce((sum, entry) => sum + voxelCount(entry.dims), 0);
   const values = [...new Set([...Object.keys(info.labels).map(Number), ...cases.flatMap((entry) => [...entry.classVoxels.keys()])])].sort((a, b) => a - b);
   const classes = values.map((value): ClassFraction => {

@@ -88,3 +88,14 @@ export function median(values: readonly number[]): number | null {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/**
+ * Bins from counts already made elsewhere over equal widths of [low, high] (e.g. the fingerprint's
+ * stored intensity histogram). One count over a zero-width range gives one bin around it, as `histogram` does.
+ */
+export function binsFromCounts(low: number, high: number, counts: readonly number[]): Bin[] {
+  if (counts.length === 0) return [];
+  if (!(high > low)) return [{ from: low - 0.5, to: high + 0.5, count: counts.reduce((sum, count) => sum + count, 0) }];
+  const width = (high - low) / counts.length;
+  return counts.map((count, index) => ({ from: low + index * width, to: index === counts.length - 1 ? high : low + (index + 1) * width, count }));
+}

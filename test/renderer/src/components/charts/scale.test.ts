@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainOf, formatTick, histogram, linearScale, median, niceTicks } from '../../../../../renderer/src/components/charts/scale.ts';
+import { binsFromCounts, domainOf, formatTick, histogram, linearScale, median, niceTicks } from '../../../../../renderer/src/components/charts/scale.ts';
 
 describe('chart scales', () => {
   it('maps a domain linearly, also onto a reversed (upward) range', () => {
@@ -34,6 +34,25 @@ describe('chart scales', () => {
     expect(histogram(Array.from({ length: 16 }, (_, index) => index)).length).toBe(5);
     expect(histogram([7, 7, 7])).toEqual([{ from: 6.5, to: 7.5, count: 3 }]);
     expect(histogram([])).toEqual([]);
+  });
+
+  it('turns stored counts over [low, high] into bins, the last ending exactly at high; a zero-width range gives one bin', () => {
+    expect({
+      bins: binsFromCounts(-10, 30, [1, 0, 5, 2]),
+      lastEdge: binsFromCounts(0.1, 0.3, [1, 1, 1]).at(-1)?.to,
+      zeroWidth: binsFromCounts(7, 7, [50]),
+      none: binsFromCounts(0, 1, []),
+    }).toEqual({
+      bins: [
+        { from: -10, to: 0, count: 1 },
+        { from: 0, to: 10, count: 0 },
+        { from: 10, to: 20, count: 5 },
+        { from: 20, to: 30, count: 2 },
+      ],
+      lastEdge: 0.3,
+      zeroWidth: [{ from: 6.5, to: 7.5, count: 50 }],
+      none: [],
+    });
   });
 
   it('takes the median of odd and even counts', () => {
