@@ -99,3 +99,14 @@ export function binsFromCounts(low: number, high: number, counts: readonly numbe
   const width = (high - low) / counts.length;
   return counts.map((count, index) => ({ from: low + index * width, to: index === counts.length - 1 ? high : low + (index + 1) * width, count }));
 }
+
+/**
+ * A log count axis for histograms whose counts span decades (an intensity histogram: most voxels in
+ * a few bins): position = log10(1 + count) over [0, the next power of ten above the largest count],
+ * ticks at 1, 10, 100, ... up to it.
+ */
+export function logCountAxis(maxCount: number): { domain: Domain; position: (count: number) => number; ticks: number[] } {
+  const decades = Math.max(1, Math.ceil(Math.log10(Math.max(1, maxCount) + 1)));
+  const ticks = Array.from({ length: decades + 1 }, (_, power) => 10 ** power);
+  return { domain: { min: 0, max: Math.log10(1 + 10 ** decades) }, position: (count) => Math.log10(1 + Math.max(0, count)), ticks };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binsFromCounts, domainOf, formatTick, histogram, linearScale, median, niceTicks } from '../../../../../renderer/src/components/charts/scale.ts';
+import { binsFromCounts, domainOf, formatTick, histogram, linearScale, logCountAxis, median, niceTicks } from '../../../../../renderer/src/components/charts/scale.ts';
 
 describe('chart scales', () => {
   it('maps a domain linearly, also onto a reversed (upward) range', () => {
@@ -57,5 +57,15 @@ describe('chart scales', () => {
 
   it('takes the median of odd and even counts', () => {
     expect([median([3, 1, 2]), median([4, 1, 3, 2]), median([])]).toEqual([2, 2.5, null]);
+  });
+
+  it('a log count axis: ticks at powers of ten up to the next one above the largest count, zero at zero', () => {
+    const axis = logCountAxis(23_456);
+    expect(axis.ticks).toEqual([1, 10, 100, 1000, 10_000, 100_000]);
+    expect(axis.domain.min).toBe(0);
+    expect(axis.position(0)).toBe(0);
+    expect(axis.position(99)).toBe(2);
+    expect(axis.position(23_456)).toBeLessThan(axis.domain.max);
+    expect(logCountAxis(0).ticks).toEqual([1, 10]);
   });
 });
