@@ -110,10 +110,6 @@ function statisticsOfSorted(sorted: Float64Array): IntensityStatistics | null {
   };
 }
 
-export function intensityStatistics(values: Float64Array): IntensityStatistics | null {
-  return statisticsOfSorted(Float64Array.from(values).sort());
-}
-
 /** Bins of the stored intensity histogram: fine enough to show a shape, small enough for a JSON file. */
 export const INTENSITY_HISTOGRAM_BINS = 64;
 
