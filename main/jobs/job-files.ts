@@ -48,12 +48,32 @@ export interface JobOwner {
   pid: number;
   hostname: string;
   since: string;
+  /** The process's identity where the platform gives one (processIdentity); a live pid with another identity was reused. */
+  process?: string;
+}
+
+/**
+ * Which process holds a pid, beyond the pid itself: on Linux "<boot id>:<start time in clock ticks
+ * since boot>" (/proc), so a pid reused after the owner died, or after a reboot, does not pass for the
+ * owner. Null elsewhere, and for a pid that does not exist; the pid alone is then all there is.
+ */
+export async function processIdentity(pid: number): Promise<string | null> {
+  try {
+    const [boot, stat] = await Promise.all([readFile('/proc/sys/kernel/random/boot_id', 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
+    // Field 2 (the command name, in parentheses) may hold spaces and parentheses; field 22 is the
+    // start time, the 20th field after the last ')'.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return start && /^\d+$/.test(start) ? `${boot.trim()}:${start}` : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function writeJobOwner(workspace: string, jobId: string): Promise<void> {
   const folder = jobFolder(workspace, jobId);
   await mkdir(folder, { recursive: true });
-  const owner: JobOwner = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
+  const identity = await processIdentity(process.pid);
+  const owner: JobOwner = { pid: process.pid, hostname: hostname(), since: new Date().toISOString(), ...(identity ? { process: identity } : {}) };
   await writeFileAtomic(join(folder, 'owner.json'), `${JSON.stringify(owner)}\n`);
 }
 
@@ -73,8 +93,9 @@ function processAlive(pid: number): boolean {
 
 /**
  * The other VoxNAS process that owns the job, or null when none does: no owner file, this process,
- * or a process of this machine that no longer exists. An owner on another machine (a workspace on a
- * shared drive) cannot be checked and counts as alive.
+ * or a process of this machine that no longer exists (or whose pid another process now holds: the
+ * identities differ). An owner on another machine (a workspace on a shared drive) cannot be checked
+ * and counts as alive.
  */
 export async function otherLiveOwner(workspace: string, jobId: string): Promise<JobOwner | null> {
   let owner: unknown;
@@ -85,7 +106,12 @@ export async function otherLiveOwner(workspace: string, jobId: string): Promise<
   }
   if (!isObject(owner) || typeof owner['pid'] !== 'number' || typeof owner['hostname'] !== 'string' || typeof owner['since'] !== 'string') return null;
   const found = owner as unknown as JobOwner;
-  if (found.hostname === hostname()) return found.pid !== process.pid && processAlive(found.pid) ? found : null;
+  if (found.hostname !== hostname()) return found;
+  if (found.pid === process.pid || !processAlive(found.pid)) return null;
+  if (typeof found.process === 'string') {
+    const current = await processIdentity(found.pid);
+    if (current !== null && current !== found.process) return null;
+  }
   return found;
 }
 

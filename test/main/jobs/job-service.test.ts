@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVolume } from '../../../engine/io/read-volume.ts';
 import type { JobEvent, JobInfo } from '../../../main/contract/index.ts';
 import { forkWorkerHost } from '../../../main/jobs/fork-host.ts';
+import { processIdentity } from '../../../main/jobs/job-files.ts';
 import { createJobService, type JobService } from '../../../main/jobs/job-service.ts';
 import type { WorkerHost, WorkerHostFactory } from '../../../main/jobs/worker-host.ts';
 import { REFERENCE_GENOME } from '../../support/test-genomes.ts';
@@ -246,7 +247,7 @@ describe('job service with the real worker', () => {
     mkdirSync(folder);
     writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...elsewhere }));
     writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: elsewhere.id, seq: 1, time: elsewhere.createdAt, type: 'status', status: 'running' })}\n`);
-    writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: elsewhere.createdAt }));
+    writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: elsewhere.createdAt, process: await processIdentity(pid) }));
     const refusal = async (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: Error) => error.message);
     const whileAlive = {
       status: (await service.get(elsewhere.id)).status,
@@ -267,5 +268,33 @@ describe('job service with the real worker', () => {
       afterExit: 'interrupted',
       ownerFileAfterExit: false,
     });
+  });
+
+  it('does not take a live process that got the dead owner\'s pid for the owner: the job is interrupted', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      const identity = await processIdentity(pid);
+      // The identity comes from /proc: Linux (CI, and this machine) has it.
+      expect(identity, `no /proc identity on ${process.platform}`).toMatch(/^[0-9a-f-]+:\d+$/);
+      const template = (await service.list(workspace)).find((job) => job.id === planJob.id)!;
+      const reused = { ...template, id: 'plan-reused-pid', status: 'running', createdAt: '2000-01-03T00:00:00.000Z' };
+      const folder = join(workspace, 'jobs', reused.id);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...reused }));
+      writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: reused.id, seq: 1, time: reused.createdAt, type: 'status', status: 'running' })}\n`);
+      // The owner that wrote this file started at another time (or before a reboot) than the process now holding its pid.
+      const [boot, start] = identity!.split(':');
+      writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: reused.createdAt, process: `${boot}:${Number(start) - 1}` }));
+      // list() waits for the job's file writes (the status, and owner.json removed).
+      const job = (await service.list(workspace)).find((listed) => listed.id === reused.id)!;
+      expect({ status: job.status, ownerFile: existsSync(join(folder, 'owner.json')), identityOfThisProcess: (await processIdentity(process.pid))?.startsWith(`${boot}:`) }).toEqual({
+        status: 'interrupted',
+        ownerFile: false,
+        identityOfThisProcess: true,
+      });
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
