@@ -5,6 +5,7 @@ import { dicomSeriesRead } from './dicom-series-bench.ts';
 import { evaluateHippocampus, evaluateLarge } from './evaluate-bench.ts';
 import { planHippocampus } from './plan-bench.ts';
 import { referenceNetwork } from './reference-network-bench.ts';
+import { searchStepTimes } from './search-step-bench.ts';
 
 /** Every benchmark of `npm run bench`; add one entry per benchmark. */
 export const BENCHMARKS = {
@@ -14,6 +15,7 @@ export const BENCHMARKS = {
   'evaluate-hippocampus': evaluateHippocampus,
   'evaluate-512x512x300': evaluateLarge,
   'reference-network': referenceNetwork,
+  'search-step-times': searchStepTimes,
 } satisfies Record<string, Benchmark>;
 
 export type BenchmarkName = keyof typeof BENCHMARKS;
