@@ -11,7 +11,8 @@ import { importAndSearch, screenshot, startApp, waitForJob, type RunningApp } fr
  * resources/sample and see the report, start a tiny search and follow it on the Monitor to a
  * leaderboard row (e2e/support/workflow.ts drives those screens), then Review: evaluate the model on
  * its fold's validation cases, open the worst case and see the overlays on the viewer's canvases
- * (pixels read back from the viewports, overlay on against off, slice scrolling, window presets),
+ * (labelmaps in the three planes, label surfaces in the 3D view; pixels read back from the
+ * viewports, overlay on against off, slice scrolling, window presets),
  * then Models: export to ONNX, see parity, metadata and model card, and load the written file
  * with onnxruntime-node; last, a case opened from the Datasets screen (image and ground truth only).
  * Saves test-results/review.png, models-export.png and review-dataset-case.png (and the screens of
@@ -111,6 +112,8 @@ describe('the researcher workflow: search, review, export', () => {
     await expect.poll(() => page.getByLabel('Case viewer').getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
     await expect.poll(async () => (await viewportPixels(page, 'axial')).lit, { timeout: 30_000 }).toBeGreaterThan(1000);
     await expect.poll(() => colouredInViews(page), { timeout: 30_000 }).toBeGreaterThan(200);
+    // The labels' surfaces in the 3D view (the MR volume rendering itself is grey).
+    await expect.poll(async () => (await viewportPixels(page, 'volume3d')).coloured, { timeout: 30_000 }).toBeGreaterThan(100);
     const withBoth = await colouredInViews(page);
     await page.getByLabel('Show prediction').uncheck();
     await expect.poll(() => colouredInViews(page)).toBeLessThan(withBoth);
@@ -118,6 +121,7 @@ describe('the researcher workflow: search, review, export', () => {
     expect(truthOnly).toBeGreaterThan(50);
     await page.getByLabel('Show ground truth').uncheck();
     await expect.poll(() => colouredInViews(page)).toBe(0);
+    await expect.poll(async () => (await viewportPixels(page, 'volume3d')).coloured).toBe(0);
     // Overlays off, the image is still there; the window preset changes its grey levels.
     const plain = await viewportPixels(page, 'axial');
     expect(plain.lit).toBeGreaterThan(1000);
@@ -132,8 +136,9 @@ describe('the researcher workflow: search, review, export', () => {
     await page.getByLabel('Show prediction').check();
     await page.getByLabel('Window preset').selectOption('auto');
     await expect.poll(() => colouredInViews(page)).toBeGreaterThan(0);
-    // The 3D view renders the volume.
+    // The 3D view renders the volume, and the surfaces again.
     expect((await viewportPixels(page, 'volume3d')).lit).toBeGreaterThan(500);
+    await expect.poll(async () => (await viewportPixels(page, 'volume3d')).coloured).toBeGreaterThan(100);
     await screenshot(page, 'review');
 
     // Models: export to a file chosen here (browser mode: a typed path on the server), parity, metadata, card.

@@ -2,15 +2,21 @@
  * The review viewer's Cornerstone3D objects: one RenderingEngine with a 2x2 grid (axial, sagittal
  * and coronal orthographic volume viewports, and a 3D volume rendering), the image built from its
  * VolumePayload with volumeLoader.createLocalVolume, ground truth and prediction as labelmap
- * segmentations derived from the image volume, window/level, slice scrolling and crosshairs
- * synchronized across the three orthographic viewports. Not reactive: the Vue component keeps the
+ * segmentations derived from the image volume (and, in the 3D viewport, their labels' surfaces:
+ * label-surface.ts), window/level, slice scrolling and crosshairs synchronized across the three
+ * orthographic viewports. Not reactive: the Vue component keeps the
  * instance outside its state and calls `destroy` when the view goes away.
  */
 import { cache, Enums as CoreEnums, RenderingEngine, setVolumesForViewports, utilities, volumeLoader, type Types } from '@cornerstonejs/core';
 import { CrosshairsTool, Enums as ToolEnums, PanTool, segmentation, StackScrollTool, ToolGroupManager, TrackballRotateTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import vtkCellArray from '@kitware/vtk.js/Common/Core/CellArray.js';
+import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
+import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
+import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import type { VolumePayload, VoxnasApi } from '../../../../main/contract/index.ts';
 import { initCornerstone } from './cornerstone-setup.ts';
-import { rgbaOf, type OverlayLayer } from './label-colors.ts';
+import { hexToRgb, rgbaOf, type OverlayLayer } from './label-colors.ts';
+import { labelSurface } from './label-surface.ts';
 import { imageScalars, labelScalars, labelValuesPresent, volumeGrid, windowPresets, type VolumeGrid, type WindowPreset } from './volume-geometry.ts';
 
 export const ORTHOGRAPHIC_VIEWPORTS = [
@@ -41,6 +47,13 @@ export interface ShownCase {
 }
 
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
+
+/** How one overlay is drawn (setOverlay's arguments), kept to style the surfaces of the next case. */
+interface OverlayStyle {
+  visible: boolean;
+  opacity: number;
+  colors: Record<string, string>;
+}
 const BACKGROUND: Types.RGB = [0, 0, 0];
 
 let instances = 0;
@@ -89,6 +102,9 @@ export class ReviewViewer {
   /** What the current case put into Cornerstone's caches and segmentation state. */
   private volumeIds: string[] = [];
   private segmentationIds: Partial<Record<OverlayLayer, string>> = {};
+  /** The current case's label surfaces, actors of the 3D viewport. */
+  private surfaces: { layer: OverlayLayer; value: number; uid: string; actor: vtkActor }[] = [];
+  private overlayStyles: Partial<Record<OverlayLayer, OverlayStyle>> = {};
   private loads = 0;
   private destroyed = false;
 
@@ -195,6 +211,7 @@ export class ReviewViewer {
         },
       ]);
       segmentation.addLabelmapRepresentationToViewportMap(Object.fromEntries(orthographicIds.map((viewportId) => [viewportId, [{ segmentationId }]])));
+      this.addSurfaces(layer, labels, grid);
       this.segmentationIds[layer] = segmentationId;
     }
     for (const viewportId of orthographicIds) segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);
@@ -207,11 +224,55 @@ export class ReviewViewer {
     return { labels: [...found].sort((a, b) => a - b), hasTruth: truth !== null, hasPrediction: prediction !== null, presets, message: messages.join(' ') || null };
   }
 
-  /** Visibility, fill opacity and per-label colours of one overlay in the three orthographic viewports. */
+  /**
+   * The labels' surfaces (one closed mesh per label, label-surface.ts) as actors of the 3D viewport,
+   * inside the volume rendering. They are the viewer's own actors, not a Cornerstone Surface
+   * representation: that one would convert to and from the labelmap with the PolySeg add-on, which
+   * the viewer does not need (its surfaces never change) and does not ship.
+   */
+  private addSurfaces(layer: OverlayLayer, labels: Uint8Array, grid: VolumeGrid): void {
+    const viewport = this.engine.getViewport(this.viewportIds.volume3d);
+    if (!viewport) return;
+    for (const value of labelValuesPresent(labels)) {
+      const surface = labelSurface(labels, grid, value);
+      if (!surface) continue;
+      const polyData = vtkPolyData.newInstance();
+      polyData.getPoints().setData(surface.points, 3);
+      polyData.setPolys(vtkCellArray.newInstance({ values: surface.polys }));
+      const mapper = vtkMapper.newInstance();
+      mapper.setInputData(polyData);
+      const actor = vtkActor.newInstance();
+      actor.setMapper(mapper);
+      const uid = `${this.engineId}-${layer}-surface-${value}`;
+      viewport.addActor({ uid, actor: actor as unknown as Types.Actor });
+      this.surfaces.push({ layer, value, uid, actor });
+    }
+    this.styleSurfaces();
+  }
+
+  /** The surfaces' visibility, colour and opacity, from their overlay's settings (hidden until it has some). */
+  private styleSurfaces(): void {
+    if (this.destroyed) return;
+    for (const { layer, value, actor } of this.surfaces) {
+      const style = this.overlayStyles[layer];
+      const rgb = hexToRgb(style?.colors[String(value)] ?? '');
+      if (rgb) actor.getProperty().setColor(rgb[0] / 255, rgb[1] / 255, rgb[2] / 255);
+      actor.getProperty().setOpacity(style?.opacity ?? 0);
+      actor.setVisibility(style !== undefined && style.visible && style.opacity > 0);
+    }
+    this.engine.getViewport(this.viewportIds.volume3d)?.render();
+  }
+
+  /**
+   * Visibility, fill opacity and per-label colours of one overlay: the labelmap in the three
+   * orthographic viewports, the surfaces in the 3D one (opacity 0 there hides them).
+   */
   setOverlay(layer: OverlayLayer, settings: { visible: boolean; opacity: number }, colors: Record<string, string>): void {
     const segmentationId = this.segmentationIds[layer];
     if (!segmentationId || this.destroyed) return;
     const opacity = Math.min(1, Math.max(0, settings.opacity));
+    this.overlayStyles[layer] = { visible: settings.visible, opacity, colors: { ...colors } };
+    this.styleSurfaces();
     for (const { key } of ORTHOGRAPHIC_VIEWPORTS) {
       const viewportId = this.viewportIds[key];
       segmentation.config.visibility.setSegmentationRepresentationVisibility(viewportId, { segmentationId, type: LABELMAP }, settings.visible);
@@ -259,6 +320,8 @@ export class ReviewViewer {
   private clearCase(): void {
     for (const segmentationId of Object.values(this.segmentationIds)) segmentation.removeSegmentation(segmentationId);
     this.segmentationIds = {};
+    if (this.surfaces.length > 0) this.engine.getViewport(this.viewportIds.volume3d)?.removeActors(this.surfaces.map(({ uid }) => uid));
+    this.surfaces = [];
     for (const volumeId of this.volumeIds) {
       const volume = cache.getVolume(volumeId);
       cache.removeVolumeLoadObject(volumeId);
