@@ -46,7 +46,10 @@ export function startServe(stateDir: string): Promise<{ child: ChildProcess; url
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/cli.ts'], { env: { ...process.env, VOXNAS_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run serve printed no URL within 45 s:\n${output}`)), 45_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm run serve printed no URL within 45 s:\n${output}`));
+    }, 45_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /VoxNAS is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
@@ -61,13 +64,38 @@ export function startServe(stateDir: string): Promise<{ child: ChildProcess; url
   });
 }
 
-/** The real server and worker on a fresh state folder, and a Chromium page on it, connected. */
+/** Stops a server child: SIGTERM, then SIGKILL after 15 s. */
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * The real server and worker on a fresh state folder, and a Chromium page on it, connected. When
+ * any of it fails (e.g. no Chromium), what was started is stopped and removed before the error.
+ */
 export async function startApp(): Promise<RunningApp> {
   const work = mkdtempSync(join(tmpdir(), 'voxnas-workflow-'));
-  mkdirSync(join(work, 'workspaces'), { recursive: true });
-  const { child, url } = await startServe(join(work, 'state'));
+  const undo: (() => Promise<void>)[] = [async () => rmSync(work, { recursive: true, force: true })];
+  try {
+    mkdirSync(join(work, 'workspaces'), { recursive: true });
+    const { child, url } = await startServe(join(work, 'state'));
+    undo.unshift(() => stopServe(child));
+    const browser = await launchChromium();
+    undo.unshift(() => browser.close());
+    return await connectApp(work, child, url, browser);
+  } catch (error) {
+    for (const step of undo) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function connectApp(work: string, child: ChildProcess, url: URL, browser: Awaited<ReturnType<typeof launchChromium>>): Promise<RunningApp> {
   const token = url.searchParams.get('token')!;
-  const browser = await launchChromium();
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 800 });
   const problems: string[] = [];
@@ -92,13 +120,7 @@ export async function startApp(): Promise<RunningApp> {
     },
     async close() {
       await browser.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopServe(child);
       rmSync(work, { recursive: true, force: true });
     },
   };
