@@ -238,16 +238,22 @@ describe('job service with the real worker', () => {
     });
   });
 
+  /** A plan job left 'running' by another VoxNAS process, as its files say: job.json, one status event and owner.json (pid and identity given). */
+  async function writeRunningJobOf(owner: { pid: number; process: string | null }, id: string, createdAt: string) {
+    const template = (await service.list(workspace)).find((job) => job.id === planJob.id)!;
+    const job = { ...template, id, status: 'running', createdAt };
+    const folder = join(workspace, 'jobs', id);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...job }));
+    writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: id, seq: 1, time: createdAt, type: 'status', status: 'running' })}\n`);
+    writeFileSync(join(folder, 'owner.json'), JSON.stringify({ ...owner, hostname: hostname(), since: createdAt }));
+    return { job, folder };
+  }
+
   it('shows a job that another live VoxNAS process runs as it is, refuses to cancel or resume it here, and takes it as interrupted once that process is gone', async () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     const pid = other.pid!;
-    const template = (await service.list(workspace)).find((job) => job.id === planJob.id)!;
-    const elsewhere = { ...template, id: 'plan-elsewhere', status: 'running', createdAt: '2000-01-02T00:00:00.000Z' };
-    const folder = join(workspace, 'jobs', elsewhere.id);
-    mkdirSync(folder);
-    writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...elsewhere }));
-    writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: elsewhere.id, seq: 1, time: elsewhere.createdAt, type: 'status', status: 'running' })}\n`);
-    writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: elsewhere.createdAt, process: await processIdentity(pid) }));
+    const { job: elsewhere, folder } = await writeRunningJobOf({ pid, process: await processIdentity(pid) }, 'plan-elsewhere', '2000-01-02T00:00:00.000Z');
     const refusal = async (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: Error) => error.message);
     const whileAlive = {
       status: (await service.get(elsewhere.id)).status,
@@ -277,15 +283,9 @@ describe('job service with the real worker', () => {
       const identity = await processIdentity(pid);
       // The identity comes from /proc: Linux (CI, and this machine) has it.
       expect(identity, `no /proc identity on ${process.platform}`).toMatch(/^[0-9a-f-]+:\d+$/);
-      const template = (await service.list(workspace)).find((job) => job.id === planJob.id)!;
-      const reused = { ...template, id: 'plan-reused-pid', status: 'running', createdAt: '2000-01-03T00:00:00.000Z' };
-      const folder = join(workspace, 'jobs', reused.id);
-      mkdirSync(folder);
-      writeFileSync(join(folder, 'job.json'), JSON.stringify({ schemaVersion: 1, ...reused }));
-      writeFileSync(join(folder, 'events.jsonl'), `${JSON.stringify({ jobId: reused.id, seq: 1, time: reused.createdAt, type: 'status', status: 'running' })}\n`);
-      // The owner that wrote this file started at another time (or before a reboot) than the process now holding its pid.
+      // The owner that wrote owner.json started at another time (or before a reboot) than the process now holding its pid.
       const [boot, start] = identity!.split(':');
-      writeFileSync(join(folder, 'owner.json'), JSON.stringify({ pid, hostname: hostname(), since: reused.createdAt, process: `${boot}:${Number(start) - 1}` }));
+      const { job: reused, folder } = await writeRunningJobOf({ pid, process: `${boot}:${Number(start) - 1}` }, 'plan-reused-pid', '2000-01-03T00:00:00.000Z');
       // list() waits for the job's file writes (the status, and owner.json removed).
       const job = (await service.list(workspace)).find((listed) => listed.id === reused.id)!;
       expect({ status: job.status, ownerFile: existsSync(join(folder, 'owner.json')), identityOfThisProcess: (await processIdentity(process.pid))?.startsWith(`${boot}:`) }).toEqual({
