@@ -3,17 +3,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { Genome } from '../api/genome.ts';
 import type { SearchPoint, SearchSpace } from '../api/search-space.ts';
 import { selectBackend } from '../backend/select-backend.ts';
-import { levelsFor } from '../data/plan-network.ts';
+import { DEFAULT_BASE_WIDTH, levelsFor, MAX_WIDTH_FACTOR } from '../data/plan-network.ts';
 import { baselineGenome } from '../network/baseline.ts';
 import { decodeGenome } from '../network/decode.ts';
 import { createWeights, initialWeightValues } from '../network/executor.ts';
 import type { OpName } from '../network/op-registry.ts';
 import { parameterCount, specParams } from '../network/spec.ts';
 import { resourcesDir } from '../runtime/paths.ts';
-import { createRandom, type Random } from '../runtime/random.ts';
+import { createRandom } from '../runtime/random.ts';
 import { ENAS_DEFAULTS } from '../search/one-shot/enas-search.ts';
 import { SharedSupernet } from '../search/one-shot/shared-supernet.ts';
 import { loadSearchSpace } from '../space/load-space.ts';
+import { samplePoint } from '../space/points.ts';
 import { pointToGenome } from '../space/genome-of-point.ts';
 import { Optimizer, REFERENCE_ADAM } from '../train/optimizers.ts';
 import { trainStep } from '../train/train-step.ts';
@@ -28,9 +29,6 @@ export const HIPPOCAMPUS_PATCH = [40, 56, 40] as const;
 const BATCH = 2;
 const INPUT_CHANNELS = 1;
 const CLASSES = 3;
-/** The CPU plan's widths (engine/data/plan.ts): base 8, up to 10x the base. */
-const BASE_WIDTH = 8;
-const MAX_WIDTH = 10 * BASE_WIDTH;
 const RONASMIS_OPS: readonly OpName[] = ['conv3', 'conv5', 'conv2d3', 'p3d3', 'dil3'];
 const WARMUP_STEPS = 1;
 const SEED = 'search-step-bench';
@@ -98,12 +96,6 @@ function uniformPoint(space: SearchSpace, op: OpName): SearchPoint {
   );
 }
 
-/** A random path: a uniform op per cell, strided-convolution downsampling. */
-function randomPoint(space: SearchSpace, random: Random): SearchPoint {
-  const strided = uniformPoint(space, 'conv3');
-  return Object.fromEntries(space.decisions.map((decision) => [decision.id, decision.kind === 'cell-op' ? random.integer(0, decision.choices.length) : strided[decision.id]!]));
-}
-
 /** ENAS's shared training step (trainChild) on the supernet ENAS_DEFAULTS builds; `path` gives each step's child. */
 async function supernetStep(name: string, space: SearchSpace, path: (index: number) => SearchPoint, pathNote: string, batch: BatchArrays, steps: number, params: number | null): Promise<BenchmarkResult> {
   const supernet = new SharedSupernet(space, { inputChannels: INPUT_CHANNELS, classes: CLASSES, seed: SEED, superKernels: ENAS_DEFAULTS.weightSharing === 'superkernel' });
@@ -137,14 +129,14 @@ export const searchStepTimes: Benchmark = {
     const tensorsBefore = tf.memory().numTensors;
     const rows: BenchmarkResult[] = [];
 
-    const baseline = baselineGenome({ levels: levelsFor([...HIPPOCAMPUS_PATCH]), baseWidth: BASE_WIDTH, maxWidth: MAX_WIDTH, deepSupervision: true });
+    const baseline = baselineGenome({ levels: levelsFor([...HIPPOCAMPUS_PATCH]), baseWidth: DEFAULT_BASE_WIDTH.cpu, maxWidth: MAX_WIDTH_FACTOR * DEFAULT_BASE_WIDTH.cpu, deepSupervision: true });
     rows.push(await attempt('baseline-unet', () => genomeStep('baseline-unet', baseline, batch, steps)));
     for (const op of RONASMIS_OPS) {
       const name = `ronasmis-all-${op}`;
       rows.push(await attempt(name, () => genomeStep(name, pointToGenome(space, uniformPoint(space, op)), batch, steps)));
     }
     const paths = createRandom(SEED).fork('paths');
-    rows.push(await attempt('enas-supernet-random-path', () => supernetStep('enas-supernet-random-path', space, () => randomPoint(space, paths), 'a new uniform random path every step (as ENAS samples)', batch, steps, null)));
+    rows.push(await attempt('enas-supernet-random-path', () => supernetStep('enas-supernet-random-path', space, () => samplePoint(space, paths), 'a new uniform random path every step (as ENAS samples)', batch, steps, null)));
     const allConv3 = uniformPoint(space, 'conv3');
     rows.push(await attempt('enas-supernet-all-conv3-path', () => supernetStep('enas-supernet-all-conv3-path', space, () => allConv3, 'every cell conv3', batch, steps, paramsOf(pointToGenome(space, allConv3)))));
 

@@ -32,6 +32,10 @@ export const MAX_LEVELS = 7;
 /** Patch sides are not shrunk below this. */
 export const MIN_PATCH_SIDE = 8;
 export const MIN_BATCH = 2;
+/** The planned network's base width per device (nnU-Net's 32 on a GPU; narrow on the CPU, see plan.ts). */
+export const DEFAULT_BASE_WIDTH = { gpu: 32, cpu: 8 } as const;
+/** Widths double per level up to this many times the base (nnU-Net: 32 to 320). */
+export const MAX_WIDTH_FACTOR = 10;
 /** nnU-Net caps a batch at 5 % of the dataset's voxels. */
 export const BATCH_DATASET_FRACTION = 0.05;
 

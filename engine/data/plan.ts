@@ -9,7 +9,7 @@ import { ANISOTROPY_THRESHOLD, type FingerprintJson } from '../api/fingerprint.t
 import { PLANS_SCHEMA_VERSION, type ChannelNormalization, type ImageInterpolation, type LabelInterpolation, type PlansJson, type PreprocessingPlan, type Triple } from '../api/plans.ts';
 import { InputError } from '../io/input-error.ts';
 import { percentile } from './fingerprint.ts';
-import { choosePatchAndBatch, memoryBudget, MIN_BATCH, shape, short, TRAINING_FACTOR, BYTES_PER_PARAMETER } from './plan-network.ts';
+import { choosePatchAndBatch, DEFAULT_BASE_WIDTH, MAX_WIDTH_FACTOR, memoryBudget, MIN_BATCH, shape, short, TRAINING_FACTOR, BYTES_PER_PARAMETER } from './plan-network.ts';
 import { dataIdOf } from './preprocess/data-id.ts';
 import { resampledDims } from './preprocess/preprocess-case.ts';
 
@@ -138,8 +138,8 @@ export function planExperiment(fingerprint: FingerprintJson, dataset: DatasetJso
   reasoning.push(`Median shape after cropping and resampling: ${shape(medianShape)} voxels.`);
   const { budget, sentence: budgetSentence } = memoryBudget(device, options.freeMemoryBytes ?? freemem(), options.budgetBytes);
   reasoning.push(budgetSentence);
-  const baseWidth = options.baseWidth ?? (device === 'gpu' ? 32 : 8);
-  const maxWidth = 10 * baseWidth;
+  const baseWidth = options.baseWidth ?? DEFAULT_BASE_WIDTH[device];
+  const maxWidth = MAX_WIDTH_FACTOR * baseWidth;
   reasoning.push(
     device === 'gpu'
       ? `Base width ${baseWidth}, doubling per level up to ${maxWidth} (10x the base, as nnU-Net's 32 to 320).`
