@@ -35,34 +35,42 @@ export interface SurfaceOptions {
 
 type Box = { min: [number, number, number]; max: [number, number, number] };
 
-/** The bounding box (inclusive voxel indices) of the voxels equal to `label`, or null when there are none. */
-function labelBox(labels: ArrayLike<number>, dims: readonly [number, number, number], label: number): Box | null {
+/** The bounding box (inclusive voxel indices) of every label value present but 0, in one pass over the volume. */
+function labelBoxes(labels: Uint8Array, dims: readonly [number, number, number]): Map<number, Box> {
   const [nx, ny, nz] = dims;
-  const min: [number, number, number] = [nx, ny, nz];
-  const max: [number, number, number] = [-1, -1, -1];
+  const boxes = new Map<number, Box>();
   let index = 0;
   for (let k = 0; k < nz; k += 1) {
     for (let j = 0; j < ny; j += 1) {
       for (let i = 0; i < nx; i += 1, index += 1) {
-        if (labels[index] !== label) continue;
-        if (i < min[0]) min[0] = i;
-        if (i > max[0]) max[0] = i;
-        if (j < min[1]) min[1] = j;
-        if (j > max[1]) max[1] = j;
-        if (k < min[2]) min[2] = k;
-        if (k > max[2]) max[2] = k;
+        const value = labels[index]!;
+        if (value === 0) continue;
+        const box = boxes.get(value);
+        if (!box) {
+          boxes.set(value, { min: [i, j, k], max: [i, j, k] });
+          continue;
+        }
+        if (i < box.min[0]) box.min[0] = i;
+        if (i > box.max[0]) box.max[0] = i;
+        if (j < box.min[1]) box.min[1] = j;
+        if (j > box.max[1]) box.max[1] = j;
+        if (k > box.max[2]) box.max[2] = k;
       }
     }
   }
-  return max[0] < 0 ? null : { min, max };
+  return boxes;
 }
 
-/** The surface of the voxels equal to `label`; null when the label has no voxel. */
-export function labelSurface(labels: ArrayLike<number>, grid: VolumeGrid, label: number, options: SurfaceOptions = {}): LabelSurface | null {
+/** The surface of every label present (values 1-255), in ascending label order. */
+export function labelSurfaces(labels: Uint8Array, grid: VolumeGrid, options: SurfaceOptions = {}): LabelSurface[] {
   const dims = grid.dimensions;
   if (labels.length !== dims[0] * dims[1] * dims[2]) throw new Error(`label surface: ${labels.length} voxels for a ${dims.join('x')} grid`);
-  const box = labelBox(labels, dims, label);
-  if (!box) return null;
+  return [...labelBoxes(labels, dims)].sort(([a], [b]) => a - b).map(([label, box]) => meshLabel(labels, grid, label, box, options));
+}
+
+/** Surface nets over the voxels equal to `label` inside `box`. */
+function meshLabel(labels: Uint8Array, grid: VolumeGrid, label: number, box: Box, options: SurfaceOptions): LabelSurface {
+  const dims = grid.dimensions;
   const maxCells = options.maxCells ?? 8_000_000;
   // Lattice: every stride-th voxel from the box's corner; one more point each side so the mask is
   // outside at the lattice's border (the surface closes there).

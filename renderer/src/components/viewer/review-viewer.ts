@@ -16,7 +16,7 @@ import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import type { VolumePayload, VoxnasApi } from '../../../../main/contract/index.ts';
 import { initCornerstone } from './cornerstone-setup.ts';
 import { hexToRgb, rgbaOf, type OverlayLayer } from './label-colors.ts';
-import { labelSurface } from './label-surface.ts';
+import { labelSurfaces } from './label-surface.ts';
 import { imageScalars, labelScalars, labelValuesPresent, volumeGrid, windowPresets, type VolumeGrid, type WindowPreset } from './volume-geometry.ts';
 
 export const ORTHOGRAPHIC_VIEWPORTS = [
@@ -233,9 +233,7 @@ export class ReviewViewer {
   private addSurfaces(layer: OverlayLayer, labels: Uint8Array, grid: VolumeGrid): void {
     const viewport = this.engine.getViewport(this.viewportIds.volume3d);
     if (!viewport) return;
-    for (const value of labelValuesPresent(labels)) {
-      const surface = labelSurface(labels, grid, value);
-      if (!surface) continue;
+    for (const surface of labelSurfaces(labels, grid)) {
       const polyData = vtkPolyData.newInstance();
       polyData.getPoints().setData(surface.points, 3);
       polyData.setPolys(vtkCellArray.newInstance({ values: surface.polys }));
@@ -243,14 +241,14 @@ export class ReviewViewer {
       mapper.setInputData(polyData);
       const actor = vtkActor.newInstance();
       actor.setMapper(mapper);
-      const uid = `${this.engineId}-${layer}-surface-${value}`;
+      const uid = `${this.engineId}-${layer}-surface-${surface.label}`;
       viewport.addActor({ uid, actor: actor as unknown as Types.Actor });
-      this.surfaces.push({ layer, value, uid, actor });
+      this.surfaces.push({ layer, value: surface.label, uid, actor });
     }
     this.styleSurfaces();
   }
 
-  /** The surfaces' visibility, colour and opacity, from their overlay's settings (hidden until it has some). */
+  /** The surfaces' visibility, colour and opacity, from their overlay's settings (hidden until it has some); the caller renders. */
   private styleSurfaces(): void {
     if (this.destroyed) return;
     for (const { layer, value, actor } of this.surfaces) {
@@ -260,7 +258,6 @@ export class ReviewViewer {
       actor.getProperty().setOpacity(style?.opacity ?? 0);
       actor.setVisibility(style !== undefined && style.visible && style.opacity > 0);
     }
-    this.engine.getViewport(this.viewportIds.volume3d)?.render();
   }
 
   /**

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readVolume } from '../../../../../engine/io/read-volume.ts';
-import { labelSurface, type LabelSurface } from '../../../../../renderer/src/components/viewer/label-surface.ts';
+import { labelSurfaces, type LabelSurface } from '../../../../../renderer/src/components/viewer/label-surface.ts';
 import type { VolumeGrid } from '../../../../../renderer/src/components/viewer/volume-geometry.ts';
 
 const IDENTITY: VolumeGrid['direction'] = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+/** The surface of one label (labelSurfaces meshes every label present); null when it has none. */
+const labelSurface = (labels: Uint8Array, grid: VolumeGrid, label: number, options = {}) => labelSurfaces(labels, grid, options).find((surface) => surface.label === label) ?? null;
 
 /**
  * Whether a mesh is closed and consistently wound: every edge is crossed once in each direction as
